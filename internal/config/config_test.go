@@ -1,0 +1,78 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func resolve(t *testing.T, args []string, env map[string]string) (Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	f := Register(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	return f.Resolve(func(k string) string { return env[k] })
+}
+
+func TestPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "k.yaml")
+	if err := os.WriteFile(file, []byte("listen: 127.0.0.1:9000\ntitle: From file\nparticipant: KZ\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := resolve(t, []string{"--config", file, "--participant", "UZ"},
+		map[string]string{"KURULTAI_TITLE": "From env", "KURULTAI_PARTICIPANT": "TR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Listen != "127.0.0.1:9000" {
+		t.Errorf("listen = %q, want the file's", got.Listen)
+	}
+	if got.Title != "From env" {
+		t.Errorf("title = %q, want the environment's", got.Title)
+	}
+	if got.Participant != "UZ" {
+		t.Errorf("participant = %q, want the flag's", got.Participant)
+	}
+	if got.DataDir != Default().DataDir {
+		t.Errorf("data = %q, want the default", got.DataDir)
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("listne: x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"listen", []string{"--listen", "nohost"}, nil, "listen"},
+		{"participant", []string{"--participant", "kz"}, nil, "participant"},
+		{"size", []string{"--max-content-length", "12x"}, nil, "--max-content-length"},
+		{"size env", nil, map[string]string{"KURULTAI_MAX_CONTENT_LENGTH": "-1"}, "max_content_length"},
+		{"level", []string{"--log-level", "loud"}, nil, "log_level"},
+		{"format", []string{"--log-format", "xml"}, nil, "log_format"},
+		{"unknown file field", []string{"--config", bad}, nil, "listne"},
+		{"missing file", []string{"--config", filepath.Join(dir, "none.yaml")}, nil, "none.yaml"},
+		{"empty data", []string{"--data", " "}, nil, "data"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := resolve(t, tt.args, tt.env)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %v, want one naming %q", err, tt.want)
+			}
+		})
+	}
+}
