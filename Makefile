@@ -1,0 +1,43 @@
+# Kurultai. `make help` lists the targets.
+GO ?= go
+PKGS ?= ./...
+
+.PHONY: help test test-short lint bench run build fuzz
+
+help:
+	@echo "make run        run the demo node on 127.0.0.1:8080 (data in ./kurultai-data)"
+	@echo "make test       all tests with the race detector (what CI runs)"
+	@echo "make test-short quick tests, no race detector, no end-to-end"
+	@echo "make lint       gofmt, go vet, staticcheck"
+	@echo "make bench      Go benchmarks of the hot paths"
+	@echo "make fuzz       each fuzz target for FUZZTIME (default 20s)"
+	@echo "make build      build bin/kurultai"
+
+build:
+	$(GO) build -o bin/kurultai ./cmd/kurultai
+
+run:
+	$(GO) run ./cmd/kurultai demo --data ./kurultai-data
+
+test:
+	$(GO) vet $(PKGS)
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+test-short:
+	$(GO) test -short -count=1 $(PKGS)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@latest $(PKGS)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+FUZZTIME ?= 20s
+fuzz:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
