@@ -31,6 +31,7 @@ func Decide(p kurultai.Principal, v *kurultai.ObjectVersion, ms kurultai.Marking
 		return true
 	}
 	d := decision{p: p, tab: tab, ms: ms, explicit: true}
+	selfReleased := false
 
 	if strings.HasPrefix(v.ID, markingDefinitionPrefix) {
 		if _, ok := kurultai.StandardTLP[v.ID]; ok {
@@ -38,6 +39,7 @@ func Decide(p kurultai.Principal, v *kurultai.ObjectVersion, ms kurultai.Marking
 		}
 		// A releasability marking releases itself to its own audience.
 		if m, ok := d.lookup(v.ID); ok && m.Releasability {
+			selfReleased = true
 			if !d.add(m) {
 				return false
 			}
@@ -61,6 +63,12 @@ func Decide(p kurultai.Principal, v *kurultai.ObjectVersion, ms kurultai.Marking
 	if !d.released {
 		return false
 	}
+	// A version released by nobody stays so: a newer version's audience,
+	// carried in the effective refs, narrows an older version but never
+	// releases one that its originator kept to itself.
+	if v.EffectiveMarkingRefs != nil && !selfReleased && !d.releasedBy(v.MarkingRefs) {
+		return false
+	}
 	if d.strict && p.Kind == kurultai.KindObserver && !d.explicit {
 		return false
 	}
@@ -77,6 +85,16 @@ type decision struct {
 	released bool // a releasability marking was among the refs
 	strict   bool // a TLP:RED, TLP:AMBER+STRICT or unrecognised TLP ref was seen
 	explicit bool // every releasability marking so far names p's code
+}
+
+// releasedBy reports whether refs include a releasability marking.
+func (d *decision) releasedBy(refs []string) bool {
+	for _, ref := range refs {
+		if m, ok := d.lookup(ref); ok && m.Releasability {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *decision) lookup(id string) (*kurultai.Marking, bool) {

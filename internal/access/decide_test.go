@@ -136,6 +136,10 @@ func TestDecideCases(t *testing.T) {
 			ID: indicatorID, Originator: originatorTR,
 			MarkingRefs:          []string{relOthers},
 			EffectiveMarkingRefs: []string{relOthers, relPublic}}, false},
+		{"newer version's audience does not release an unreleased older one", member, &kurultai.ObjectVersion{
+			ID: indicatorID, Originator: originatorTR,
+			MarkingRefs:          []string{kurultai.TLP2GreenID},
+			EffectiveMarkingRefs: []string{kurultai.TLP2GreenID, relPublic}}, false},
 		{"newer version adds red", observer, &kurultai.ObjectVersion{
 			ID: indicatorID, Originator: originatorTR,
 			MarkingRefs:          []string{relPublic, kurultai.TLP2GreenID},
