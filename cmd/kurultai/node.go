@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/kurultai/kurultai/internal/access"
+	"github.com/kurultai/kurultai/internal/auth"
+	"github.com/kurultai/kurultai/internal/config"
+	"github.com/kurultai/kurultai/internal/kurultai"
+	"github.com/kurultai/kurultai/internal/natsbus"
+	"github.com/kurultai/kurultai/internal/ops"
+	"github.com/kurultai/kurultai/internal/seed"
+	"github.com/kurultai/kurultai/internal/sqlite"
+	"github.com/kurultai/kurultai/internal/taxii"
+)
+
+// node is one running Kurultai node: every part it owns, in start order.
+type node struct {
+	cfg   config.Config
+	log   *slog.Logger
+	clock kurultai.Clock
+	store *sqlite.Store
+	bus   *natsbus.Bus
+	ln    net.Listener
+	http  *http.Server
+	done  chan error // the HTTP server's exit
+}
+
+// startNode opens the store, starts NATS, seeds the system objects and
+// starts serving HTTP. On error everything started so far is shut down.
+func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock kurultai.Clock) (n *node, err error) {
+	n = &node{cfg: cfg, log: log, clock: clock, done: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			n.shutdown(context.Background())
+			n = nil
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	if n.store, err = sqlite.Open(ctx, cfg.DBPath(), sqlite.Options{Clock: clock, Logger: log}); err != nil {
+		return nil, err
+	}
+	if n.bus, err = natsbus.Start(ctx, natsbus.Config{Dir: filepath.Join(cfg.DataDir, "nats"), Listen: cfg.NATSListen, Logger: log}); err != nil {
+		return nil, err
+	}
+	if err := seed.System(ctx, n.store, cfg.Participant, clock); err != nil {
+		return nil, err
+	}
+	known, err := n.store.Markings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	markings := access.NewMarkings(known...)
+
+	o := ops.New(
+		ops.Check{Name: "store", Fn: n.store.Ping},
+	)
+	tx, err := taxii.New(taxii.Config{
+		Store:            n.store,
+		Markings:         markings,
+		Auth:             auth.NewAuthenticator(n.store, clock),
+		Bus:              n.bus,
+		Clock:            clock,
+		Logger:           log,
+		Title:            cfg.Title,
+		MaxContentLength: cfg.MaxContentLength,
+		Metrics:          taxii.NewMetrics(o.Registry),
+	})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	o.Routes(mux)
+	tx.Routes(mux)
+	if err := registerStoreMetrics(o, n.store); err != nil {
+		return nil, err
+	}
+
+	if n.ln, err = net.Listen("tcp", cfg.Listen); err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	n.http = &http.Server{
+		Handler:           o.Middleware(mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go func() { n.done <- n.http.Serve(n.ln) }()
+	log.Info("node started", "url", n.URL(), "participant", cfg.Participant, "data", cfg.DataDir)
+	return n, nil
+}
+
+// URL is the node's base URL.
+func (n *node) URL() string { return "http://" + n.ln.Addr().String() }
+
+// wait serves until ctx ends or the server fails, then shuts down.
+func (n *node) wait(ctx context.Context) error {
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-n.done:
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	n.log.Info("shutting down")
+	return errors.Join(err, n.shutdown(sctx))
+}
+
+// shutdown stops HTTP, then the bus, then the store.
+func (n *node) shutdown(ctx context.Context) error {
+	var errs []error
+	if n.http != nil {
+		if err := n.http.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("http: %w", err))
+		}
+	} else if n.ln != nil {
+		n.ln.Close()
+	}
+	if n.bus != nil {
+		if err := n.bus.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("nats: %w", err))
+		}
+	}
+	if n.store != nil {
+		if err := n.store.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("store: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}

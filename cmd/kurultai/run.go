@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// errUsage means the usage was already printed; the exit code is 2.
+var errUsage = errors.New("usage")
+
+func exitCode(err error) int {
+	if errors.Is(err, errUsage) {
+		return 2
+	}
+	return 1
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run a node", runServe},
+		{"demo", "run a node with the demo organization, accounts and objects", runDemo},
+		{"user", "manage users (user add)", runUser},
+		{"token", "manage API tokens (token create)", runToken},
+		{"bench", "measure a running node (bench taxii)", runBench},
+		{"version", "print the version", runVersion},
+	}
+}
+
+// version is set by the linker for releases.
+var version = "dev"
+
+const intro = `Kurultai: secure exchange, codified crisis mechanism and early warning
+for a multilateral organization's security and intelligence services.
+
+Usage: kurultai <command> [flags]
+
+Commands:
+`
+
+// run is the whole program: main only adds the process's context, arguments,
+// environment and streams.
+func run(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		w := stdout
+		if len(args) == 0 {
+			w = stderr
+		}
+		printHelp(w)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], env, stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "kurultai: unknown command %q\n\n", args[0])
+	printHelp(stderr)
+	return errUsage
+}
+
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, intro)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, "\nRun 'kurultai <command> --help' for a command's flags.\n")
+}
+
+// newFlagSet returns a flag set whose usage names the command and explains it.
+func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("kurultai "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: kurultai %s\n\n%s\n\nFlags:\n", name, strings.TrimSpace(usage))
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags; --help prints usage and returns a nil error via
+// errHelp so the caller can return nil.
+func parse(fs *flag.FlagSet, args []string) (help bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return true, nil
+		}
+		return false, errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return false, errUsage
+	}
+	return false, nil
+}
+
+func runVersion(_ context.Context, _ []string, _ func(string) string, stdout, _ io.Writer) error {
+	fmt.Fprintln(stdout, "kurultai", version)
+	return nil
+}

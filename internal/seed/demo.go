@@ -1,0 +1,105 @@
+package seed
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/kurultai/kurultai/internal/auth"
+	"github.com/kurultai/kurultai/internal/kurultai"
+)
+
+// Account is one demo account as written to demo-accounts.json.
+type Account struct {
+	Username    string        `json:"username"`
+	Password    string        `json:"password"`
+	Participant string        `json:"participant"`
+	Role        kurultai.Role `json:"role"`
+}
+
+// DemoAccounts lists the demo accounts without passwords: a liaison per
+// member and observer, a secretariat officer, the chair (Türkiye, chair in
+// 2022) and an administrator.
+func DemoAccounts() []Account {
+	var out []Account
+	for _, p := range DefaultParticipants() {
+		if p.Kind == kurultai.KindSecretariat {
+			continue
+		}
+		out = append(out, Account{Username: strings.ToLower(p.Code) + "-liaison", Participant: p.Code, Role: kurultai.RoleLiaison})
+	}
+	return append(out,
+		Account{Username: "sec-officer", Participant: "SEC", Role: kurultai.RoleSecretariat},
+		Account{Username: "tr-chair", Participant: "TR", Role: kurultai.RoleChair},
+		Account{Username: "admin", Participant: "SEC", Role: kurultai.RoleAdmin},
+	)
+}
+
+// Demo creates the demo accounts, keeping the passwords recorded in path
+// when the data directory is reused, writes path (mode 0600) and stores the
+// demo objects. It returns the accounts with their passwords.
+func Demo(ctx context.Context, st kurultai.Store, path string, clock kurultai.Clock) ([]Account, error) {
+	known := map[string]string{}
+	if data, err := os.ReadFile(path); err == nil {
+		var prev []Account
+		if err := json.Unmarshal(data, &prev); err != nil {
+			return nil, fmt.Errorf("seed: %s: %w", path, err)
+		}
+		for _, a := range prev {
+			known[a.Username] = a.Password
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	accounts := DemoAccounts()
+	for i := range accounts {
+		a := &accounts[i]
+		pw, reuse := known[a.Username]
+		u, err := st.UserByName(ctx, a.Username)
+		exists := err == nil
+		if err != nil && kurultai.ErrorCode(err) != kurultai.CodeNotFound {
+			return nil, fmt.Errorf("seed: user %s: %w", a.Username, err)
+		}
+		if exists && reuse {
+			a.Password = pw
+			continue
+		}
+		if !reuse {
+			if pw, err = NewPassword(); err != nil {
+				return nil, err
+			}
+		}
+		a.Password = pw
+		hash, err := auth.HashPassword(pw)
+		if err != nil {
+			return nil, fmt.Errorf("seed: %w", err)
+		}
+		if exists {
+			err = st.SetPasswordHash(ctx, u.ID, hash)
+		} else {
+			_, err = st.CreateUser(ctx, kurultai.User{Username: a.Username, Participant: a.Participant, Role: a.Role, PasswordHash: hash, Created: clock()})
+		}
+		if err != nil {
+			return nil, fmt.Errorf("seed: user %s: %w", a.Username, err)
+		}
+	}
+	data, err := json.MarshalIndent(accounts, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o600); err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	if err := demoObjects(ctx, st, clock); err != nil {
+		return nil, err
+	}
+	return accounts, nil
+}
+
+// NewPassword returns a random password: 26 base32 characters, 128 bits.
+func NewPassword() (string, error) { return rand.Text(), nil }
