@@ -67,6 +67,9 @@ func (s *Server) addObjects(w http.ResponseWriter, r *http.Request, p kurultai.P
 	var codes map[string]bool // participant codes, loaded when needed
 	for i, raw := range raws {
 		v, err := stix.ParseObject(raw)
+		if err == nil && reserved(v.ID) {
+			err = kurultai.FieldError("id", "%s is predefined on every node; reference it instead of sending it", v.ID)
+		}
 		if err == nil && v.Marking != nil && v.Marking.Releasability {
 			if codes == nil {
 				if codes, err = s.participantCodes(ctx); err != nil {
@@ -132,6 +135,13 @@ func (s *Server) participantCodes(ctx context.Context) (map[string]bool, error) 
 		codes[p.Code] = true
 	}
 	return codes, nil
+}
+
+// reserved reports whether id belongs to a predefined object that the
+// access decision shows to everyone: no participant may write under it.
+func reserved(id string) bool {
+	_, tlp := kurultai.StandardTLP[id]
+	return tlp || id == kurultai.ReleasabilityExtensionID || id == kurultai.TLP2ExtensionID
 }
 
 // checkAudience reports a releasability audience naming an unknown

@@ -220,3 +220,23 @@ func TestAddObjectsOwnedByOther(t *testing.T) {
 		t.Errorf("%d bus messages for nothing stored", n)
 	}
 }
+
+// Predefined objects are shown to everyone by id, so no participant may
+// write under their ids.
+func TestAddReservedIDs(t *testing.T) {
+	e := newEnv(t)
+	fakeTLP := []byte(`{"type":"marking-definition","spec_version":"2.1","id":"` + kurultai.TLP1WhiteID + `","created":"2022-01-01T00:00:00.000Z","definition_type":"statement","definition":{"statement":"anything"}}`)
+	fakeExt := stix.ReleasabilityExtensionDefinition(creator, t0)
+	w := e.do(http.MethodPost, objectsPath(collID), "kz", envelopeOf(fakeTLP, fakeExt))
+	wantStatus(t, w, http.StatusAccepted)
+	var st statusResource
+	decode(t, w, &st)
+	if st.SuccessCount != 0 || st.FailureCount != 2 {
+		t.Fatalf("status = %+v, want both refused", st)
+	}
+	for _, f := range st.Failures {
+		if !strings.Contains(f.Message, ".id: ") || !strings.Contains(f.Message, "predefined") {
+			t.Errorf("failure %+v does not name the reserved id", f)
+		}
+	}
+}
