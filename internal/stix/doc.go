@@ -26,7 +26,10 @@
 //     and must follow STIX §3.1: 3-250 characters of a-z, 0-9 and _,
 //     starting with a letter ("id" excepted); this also rules out look-alike
 //     names such as "Object_Marking_Refs" that case-insensitive decoders
-//     would confuse with the real ones.
+//     would confuse with the real ones. Inside the values it reads
+//     (external references, granular markings, extensions, definition) a
+//     repeated member it reads is an error too; repeats deeper inside
+//     custom content are not looked for.
 //   - type: a STIX type name (3-250 characters of a-z, 0-9 and hyphen,
 //     starting with a letter, no leading, trailing or double hyphen); not
 //     "bundle" (a bundle is not an object) nor the reserved "action".

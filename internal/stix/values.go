@@ -32,14 +32,13 @@ func objectValue(field string, b []byte) error {
 	return nil
 }
 
-// listValue checks that b is a JSON array and, unless empty lists are
-// allowed, that it is not empty (STIX 2.1 §2.12: empty lists are
-// prohibited).
-func listValue(field string, b []byte, allowEmpty bool) error {
+// listValue checks that b is a non-empty JSON array (STIX 2.1 §2.12:
+// empty lists are prohibited).
+func listValue(field string, b []byte) error {
 	if b[0] != '[' {
 		return fieldErr(field, "must be a list, not %s", jsonKind(b))
 	}
-	if !allowEmpty && skipSpace(b, 1) < len(b) && b[skipSpace(b, 1)] == ']' {
+	if b[skipSpace(b, 1)] == ']' {
 		return fieldErr(field, "must not be an empty list (omit the property instead)")
 	}
 	return nil
@@ -47,7 +46,7 @@ func listValue(field string, b []byte, allowEmpty bool) error {
 
 // stringList decodes a non-empty JSON array of strings.
 func stringList(field string, b []byte) ([]string, error) {
-	if err := listValue(field, b, false); err != nil {
+	if err := listValue(field, b); err != nil {
 		return nil, err
 	}
 	return stringElems(field, b)
@@ -56,7 +55,7 @@ func stringList(field string, b []byte) ([]string, error) {
 // checkStringList checks that b is a non-empty JSON array of strings
 // without decoding them.
 func checkStringList(field string, b []byte) error {
-	if err := listValue(field, b, false); err != nil {
+	if err := listValue(field, b); err != nil {
 		return err
 	}
 	return eachElement(b, func(n int, e []byte) error {
@@ -113,7 +112,7 @@ func readMembers(parent string, n int, obj []byte, names []string, out [][]byte)
 // errors: this runs for most objects.
 func checkExternalRefs(b []byte) error {
 	const field = "external_references"
-	if err := listValue(field, b, false); err != nil {
+	if err := listValue(field, b); err != nil {
 		return err
 	}
 	names := [...]string{"source_name", "description", "url", "external_id", "hashes"}
@@ -168,7 +167,7 @@ func checkHashes(parent string, n int, b []byte) error {
 // marking_refs in order.
 func checkGranular(b []byte) ([]string, error) {
 	const field = "granular_markings"
-	if err := listValue(field, b, false); err != nil {
+	if err := listValue(field, b); err != nil {
 		return nil, err
 	}
 	var refs []string
