@@ -198,12 +198,12 @@ type page struct {
 	Objects []json.RawMessage `json:"objects"`
 }
 
-// serve pages through the whole collection and returns the next token that
-// fetched its last page.
+// serve pages through the whole collection and returns the next token of
+// its last full page, so that the page-cost comparison is like for like.
 func (c *benchClient) serve(ctx context.Context, out io.Writer, limit int) (string, error) {
 	start := time.Now()
 	var total, pages int
-	next := ""
+	next, lastFull := "", ""
 	for {
 		path := fmt.Sprintf("/taxii2/root/collections/%s/objects/?limit=%d", c.coll, limit)
 		if next != "" {
@@ -222,6 +222,9 @@ func (c *benchClient) serve(ctx context.Context, out io.Writer, limit int) (stri
 		}
 		total += len(p.Objects)
 		pages++
+		if len(p.Objects) == limit {
+			lastFull = next
+		}
 		if pages%100 == 0 {
 			fmt.Fprintf(out, "  %d objects served, %.0f objects/s\n", total, float64(total)/time.Since(start).Seconds())
 		}
@@ -232,7 +235,7 @@ func (c *benchClient) serve(ctx context.Context, out io.Writer, limit int) (stri
 	}
 	el := time.Since(start)
 	fmt.Fprintf(out, "serve: %d objects in %d pages of up to %d in %s: %.0f objects/s\n", total, pages, limit, el.Round(time.Millisecond), float64(total)/el.Seconds())
-	return next, nil
+	return lastFull, nil
 }
 
 func (c *benchClient) pageCost(ctx context.Context, out io.Writer, limit, repeat int, lastNext string) error {
