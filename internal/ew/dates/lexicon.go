@@ -28,6 +28,7 @@ const (
 	clTeen                          // Arabic "عشر" after an ordinal: +10
 	clTens                          // Arabic "والعشرين"; val: 20 or 30
 	clDaySuffix                     // English "st", "nd", "rd", "th"
+	clMonthOf                       // "ayının", "айының": "Ocak ayının 5'inde"
 )
 
 // flag refines an entry.
@@ -67,6 +68,9 @@ type lexicon struct {
 	nodes    []trieNode
 	entries  []entry
 	suffixes map[string]bool // folded case suffixes of the Turkic languages
+	// genitives holds the genitive suffixes: a month in the genitive is
+	// followed by its day ("yanvarın 5-də", "қаңтардың 6-сы").
+	genitives map[string]bool
 	// needsPrep has the bits of languages whose weekdays count only
 	// after a preposition.
 	needsPrep uint16
@@ -161,6 +165,11 @@ func (lx *lexicon) validSuffix(s string, stem bool) bool {
 	if !stem {
 		return false
 	}
+	return inSet(lx.suffixes, s)
+}
+
+// inSet reports whether s, folded, is in set; it does not allocate.
+func inSet(set map[string]bool, s string) bool {
 	var buf [64]byte
 	b := buf[:0]
 	for _, r := range s {
@@ -173,7 +182,15 @@ func (lx *lexicon) validSuffix(s string, stem bool) bool {
 		}
 		b = utf8.AppendRune(b, f)
 	}
-	return lx.suffixes[string(b)]
+	return set[string(b)]
+}
+
+func addSet(set map[string]bool, list string) {
+	for _, s := range strings.Split(list, "|") {
+		if s = strings.TrimSpace(s); s != "" {
+			set[foldString(s)] = true
+		}
+	}
 }
 
 // builder collects entries before the trie is frozen.
@@ -182,7 +199,7 @@ type builder struct {
 }
 
 func newBuilder() *builder {
-	return &builder{lx: &lexicon{nodes: []trieNode{{}}, suffixes: map[string]bool{}}}
+	return &builder{lx: &lexicon{nodes: []trieNode{{}}, suffixes: map[string]bool{}, genitives: map[string]bool{}}}
 }
 
 // add stores word (a phrase when it has spaces) with meaning e. An entry
@@ -295,11 +312,10 @@ func buildLexicon(vs []vocab) *lexicon {
 		b.addList(v.teens, entry{cls: clTeen, langs: bit})
 		b.addList(v.tens, entry{cls: clTens, langs: bit})
 		b.addList(v.daySuffixes, entry{cls: clDaySuffix, langs: bit})
-		for _, s := range strings.Split(v.suffixes, "|") {
-			if s = strings.TrimSpace(s); s != "" {
-				b.lx.suffixes[foldString(s)] = true
-			}
-		}
+		b.addList(v.monthOf, entry{cls: clMonthOf, langs: bit})
+		addSet(b.lx.suffixes, v.suffixes)
+		addSet(b.lx.suffixes, v.genitives)
+		addSet(b.lx.genitives, v.genitives)
 	}
 	return b.lx
 }

@@ -400,8 +400,17 @@ func (s *scanner) dayFirst(i int) int {
 func (s *scanner) monthDay(i int) (dates, int, bool) {
 	var x dates
 	m, e, j, ok := s.month(i)
-	if !ok || e.langs&(langBit(ew.English)|langBit(ew.Hungarian)) == 0 {
+	if !ok {
 		return x, i, false
+	}
+	if e.langs&(langBit(ew.English)|langBit(ew.Hungarian)) == 0 {
+		// Turkic languages put the month first in the genitive:
+		// "yanvarın 5-də", "қаңтардың 6-сы", "Ocak ayının 5'inde".
+		if of, k := s.match(j, clMonthOf); of != nil {
+			j = k
+		} else if t := &s.toks[i]; j != i+1 || t.stem < 0 || !inSet(s.lx.genitives, s.text[t.stemEnd:t.end]) {
+			return x, i, false
+		}
 	}
 	d1, k, ok := s.day(j)
 	if !ok {
@@ -456,7 +465,9 @@ func (s *scanner) yearFirst(i int) int {
 	}
 	x, end, ok := s.dayMonth(k, false)
 	if !ok {
-		return i
+		if x, end, ok = s.monthDay(k); !ok {
+			return i
+		}
 	}
 	x.yr, x.span1.Start = y, int(s.toks[i].start)
 	s.emitDates(x)

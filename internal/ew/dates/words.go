@@ -29,6 +29,8 @@ type vocab struct {
 	tens          string     // "والعشرين:20": ordinal + 20
 	daySuffixes   string     // glued to a day: "th"
 	suffixes      string     // case suffixes after a month or weekday stem
+	genitives     string     // genitive suffixes: "yanvarın 5-də"
+	monthOf       string     // "ayının" between month and day: "Ocak ayının 5'inde"
 }
 
 // vocabs lists the word lists of every language.

@@ -23,6 +23,8 @@ func turkish() vocab {
 		modifiers: "geçen:-1|geçtiğimiz:-1|önümüzdeki:1|gelecek:1|bu:0",
 		yearWords: "yılı|yılında|yılının|yılındaki|yıl",
 		ranges:    "-|–|—|ile|ve",
+		genitives: "in|nin|un|nun|ün|nün",
+		monthOf:   "ayının|ayın",
 		suffixes: "da|de|ta|te|dan|den|tan|ten|a|e|ya|ye|i|u|ü|yi|yu|yü|in|un|ün|nin|nun|nün|" +
 			"daki|deki|taki|teki|dir|dur",
 	}
@@ -42,6 +44,8 @@ func azerbaijani() vocab {
 		modifiers: "keçən:-1|ötən:-1|gələn:1|növbəti:1|bu:0",
 		yearWords: "il|ili|ildə|ilin|ilində",
 		ranges:    "-|–|—|və",
+		genitives: "in|nin|un|nun|ün|nün",
+		monthOf:   "ayının|ayın",
 		suffixes: "da|də|dan|dən|a|ə|ya|yə|i|u|ü|in|un|ün|nin|nun|nün|dakı|dəki|" +
 			"ndə|nda|ndən|ndan",
 	}
@@ -63,6 +67,8 @@ func kazakh() vocab {
 		modifiers: "өткен:-1|келесі:1|алдағы:1|осы:0",
 		yearWords: "жыл|жылы|жылғы|жылдың|жылда|ж.|jyl|jyly|jylǵy",
 		ranges:    "-|–|—|және|мен",
+		genitives: "ның|нің|дың|дің|тың|тің|nyń|niń|dyń|diń|tyń|tiń",
+		monthOf:   "айының|айы",
 		suffixes: "да|де|та|те|нда|нде|дан|ден|тан|тен|нан|нен|ға|ге|қа|ке|на|не|а|е|" +
 			"ның|нің|дың|дің|тың|тің|ы|і|сы|сі|ында|інде|ынан|інен|ына|іне|ын|ін|" +
 			"дағы|дегі|тағы|тегі|ндағы|ндегі|ғы|гі|қы|кі|" +
@@ -89,6 +95,8 @@ func kyrgyz() vocab {
 		modifiers: "өткөн:-1|келерки:1|кийинки:1|ушул:0",
 		yearWords: "жыл|жылы|жылдын|жылкы|жылга|жылдагы|ж.",
 		ranges:    "-|–|—|жана",
+		genitives: "нын|нин|нун|нүн|дын|дин|дун|дүн|тын|тин|тун|түн|ынын|инин|унун|үнүн",
+		monthOf:   "айынын|айы",
 		suffixes: "да|де|до|дө|та|те|то|тө|дан|ден|дон|дөн|тан|тен|тон|төн|нан|нен|" +
 			"га|ге|го|гө|ка|ке|ко|кө|а|е|о|ө|на|не|но|нө|ын|ин|ун|үн|" +
 			"нын|нин|нун|нүн|дын|дин|дун|дүн|тын|тин|тун|түн|ы|и|у|ү|сы|си|су|сү|" +
@@ -114,6 +122,8 @@ func uzbek() vocab {
 		modifiers: "o'tgan:-1|kelasi:1|keyingi:1|shu:0|ўтган:-1|келаси:1|кейинги:1|шу:0",
 		yearWords: "yil|yili|yilda|yilning|yilgi|y.|йил|йили|йилда|йилнинг|йилги|й.",
 		ranges:    "-|–|—|va|ва",
+		genitives: "ning|нинг",
+		monthOf:   "oyining|ойининг",
 		suffixes:  "da|dan|ga|ka|qa|ning|ni|dagi|gacha|dek|да|дан|га|ка|қа|нинг|ни|даги|гача",
 	}
 }
