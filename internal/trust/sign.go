@@ -87,7 +87,9 @@ func (s *Signer) KeyID() string { return s.keyID }
 func (s *Signer) Participant() string { return s.signer }
 
 // String shows the key id and participant only.
-func (s *Signer) String() string { return "trust.Signer{key: " + s.keyID + ", signer: " + s.signer + "}" }
+func (s *Signer) String() string {
+	return "trust.Signer{key: " + s.keyID + ", signer: " + s.signer + "}"
+}
 
 // Format makes every fmt verb print String.
 func (s *Signer) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
