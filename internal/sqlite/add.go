@@ -1,0 +1,515 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/kurultai/kurultai/internal/kurultai"
+)
+
+// Failure messages of AddObjects. They never name another participant.
+const (
+	msgOtherWriter = "object id belongs to another writer"
+	msgNoID        = "object has no id"
+	msgNoJSON      = "object has no JSON"
+)
+
+// statusTimeFormat formats dates added in status details (TAXII timestamp
+// with microseconds).
+const statusTimeFormat = "2006-01-02T15:04:05.000000Z"
+
+// versionRow is one version of an object during a write: stored (loaded
+// from the database) or new (inserted by this write).
+type versionRow struct {
+	added int64
+	key   int64
+	v     *kurultai.ObjectVersion // new versions only
+
+	own   string   // encoded own refs
+	eff   []string // effective refs, kept current while the write runs
+	first bool
+	last  bool
+
+	// For stored versions: the values as loaded, to update only what changed.
+	stored                  bool
+	storedEff               string
+	storedFirst, storedLast bool
+}
+
+// objectState is what a write knows of one object id in the collection.
+type objectState struct {
+	originator string
+	rows       []*versionRow
+	changed    bool
+}
+
+// outcome is the result of one version of a write.
+type outcome struct {
+	v       *kurultai.ObjectVersion
+	row     *versionRow // set on success
+	message string      // set on failure
+	denied  bool        // refused because another participant wrote the object
+}
+
+// storedMarking is a markings row.
+type storedMarking struct {
+	tlp           string
+	audience      []string
+	releasability bool
+}
+
+// AddObjects stores the acceptable versions of w and records its status and
+// audit entries in one durable transaction (see kurultai.ObjectStore). It
+// sets Collection, Originator, DateAdded and EffectiveMarkingRefs on each
+// version of w it reports as a success.
+func (s *Store) AddObjects(ctx context.Context, w kurultai.Write) (kurultai.Status, error) {
+	if w.StatusID == "" {
+		return kurultai.Status{}, fmt.Errorf("sqlite: add objects: %w", kurultai.Errorf(kurultai.CodeInvalid, "empty status id"))
+	}
+	if w.Time.IsZero() {
+		w.Time = s.clock()
+	}
+	var st kurultai.Status
+	err := s.submit(ctx, len(w.Objects), func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		st, err = s.addObjects(ctx, tx, &w)
+		return err
+	})
+	if err != nil {
+		return kurultai.Status{}, fmt.Errorf("sqlite: add objects: %w", err)
+	}
+	return st, nil
+}
+
+// addObjects is AddObjects' job.
+func (s *Store) addObjects(ctx context.Context, tx *sql.Tx, w *kurultai.Write) (kurultai.Status, error) {
+	seq, err := collectionSeq(ctx, tx, w.Collection)
+	if err != nil {
+		return kurultai.Status{}, err
+	}
+	me := w.Principal.Participant
+	if me == "" {
+		return kurultai.Status{}, kurultai.Errorf(kurultai.CodeInvalid, "writer has no participant")
+	}
+	ids, refs, inWrite := writeIndex(w)
+	states, err := s.loadVersions(ctx, tx, seq, ids)
+	if err != nil {
+		return kurultai.Status{}, err
+	}
+	markings, err := s.loadMarkings(ctx, tx, refs)
+	if err != nil {
+		return kurultai.Status{}, err
+	}
+	var insertMarking, rawStmt *sql.Stmt // bound lazily: most writes need neither
+
+	outcomes := make([]outcome, 0, len(w.Objects))
+	var added []*versionRow
+	for _, v := range w.Objects {
+		if v == nil {
+			continue
+		}
+		o := outcome{v: v}
+		switch {
+		case v.ID == "":
+			o.message = msgNoID
+		case len(v.Raw) == 0:
+			o.message = msgNoJSON
+		}
+		if o.message != "" {
+			outcomes = append(outcomes, o)
+			continue
+		}
+		st := states[v.ID]
+		if st == nil {
+			st = &objectState{}
+			states[v.ID] = st
+		}
+		if st.originator != "" && st.originator != me {
+			o.message, o.denied = msgOtherWriter, true
+			outcomes = append(outcomes, o)
+			continue
+		}
+		if i := slices.IndexFunc(st.rows, func(r *versionRow) bool { return r.key == v.VersionKey }); i >= 0 {
+			r := st.rows[i]
+			var raw []byte
+			if r.v != nil {
+				raw = r.v.Raw
+			} else {
+				if rawStmt == nil {
+					rawStmt = tx.StmtContext(ctx, s.ws.raw)
+				}
+				if err := rawStmt.QueryRowContext(ctx, r.added).Scan(&raw); err != nil {
+					return kurultai.Status{}, mapErr(err)
+				}
+			}
+			if bytes.Equal(raw, v.Raw) {
+				o.row = r
+			} else {
+				o.message = conflictMessage(v)
+			}
+			outcomes = append(outcomes, o)
+			continue
+		}
+		if ref, ok := unknownRef(v.MarkingRefs, markings, inWrite); !ok {
+			o.message = fmt.Sprintf("unknown marking-definition %s", ref)
+			outcomes = append(outcomes, o)
+			continue
+		}
+		if v.Marking != nil {
+			m, ok := markings[v.ID]
+			if ok && !sameMarking(m, v.Marking) {
+				o.message = fmt.Sprintf("marking-definition %s already exists with a different definition", v.ID)
+				outcomes = append(outcomes, o)
+				continue
+			}
+			if !ok {
+				if insertMarking == nil {
+					insertMarking = tx.StmtContext(ctx, s.ws.insertMarking)
+				}
+				if err := insertMarkingRow(ctx, insertMarking, v); err != nil {
+					return kurultai.Status{}, err
+				}
+				markings[v.ID] = markingRow(v.Marking)
+			}
+		}
+		r := &versionRow{added: s.nextAdded(), key: v.VersionKey, v: v, own: encodeRefs(v.MarkingRefs)}
+		st.rows = append(st.rows, r)
+		st.originator, st.changed = me, true
+		added = append(added, r)
+		o.row = r
+		outcomes = append(outcomes, o)
+	}
+
+	updates := settle(states)
+	if err := s.writeVersions(ctx, tx, seq, me, added, updates); err != nil {
+		return kurultai.Status{}, err
+	}
+	status := kurultai.Status{
+		ID:               w.StatusID,
+		Collection:       w.Collection,
+		Owner:            me,
+		Status:           "complete",
+		RequestTimestamp: w.Time,
+	}
+	var denied []kurultai.ObjectRef
+	for _, o := range outcomes {
+		v := o.v
+		d := kurultai.StatusDetail{ID: v.ID, Version: v.Version, Message: o.message}
+		if o.row == nil {
+			status.Failures = append(status.Failures, d)
+			if o.denied {
+				denied = append(denied, kurultai.ObjectRef{ID: v.ID, Version: v.Version})
+			}
+			continue
+		}
+		v.Collection = w.Collection
+		v.Originator = me
+		v.DateAdded = time.UnixMicro(o.row.added).UTC()
+		v.EffectiveMarkingRefs = append([]string{}, o.row.eff...)
+		d.Version = refVersion(v)
+		status.Successes = append(status.Successes, d)
+	}
+	status.Failures = append(status.Failures, w.Rejected...)
+	if err := insertStatus(ctx, tx.StmtContext(ctx, s.ws.insertStatus), status); err != nil {
+		return kurultai.Status{}, err
+	}
+	entries := []kurultai.AuditEntry{{
+		Time:        w.Time,
+		Username:    w.Principal.Username,
+		Participant: me,
+		Action:      kurultai.ActionObjectsAdd,
+		Objects:     detailRefs(status.Successes),
+		Decision:    kurultai.DecisionAllow,
+		Detail:      fmt.Sprintf("stored %d, failed %d", len(status.Successes), len(status.Failures)),
+	}}
+	if len(denied) > 0 {
+		entries = append(entries, kurultai.AuditEntry{
+			Time:        w.Time,
+			Username:    w.Principal.Username,
+			Participant: me,
+			Action:      kurultai.ActionObjectsAdd,
+			Objects:     denied,
+			Decision:    kurultai.DecisionDeny,
+			Detail:      fmt.Sprintf("refused %d: %s", len(denied), msgOtherWriter),
+		})
+	}
+	if err := insertAudit(ctx, tx.StmtContext(ctx, s.ws.insertAudit), s.clock, entries); err != nil {
+		return kurultai.Status{}, err
+	}
+	return status, nil
+}
+
+// writeIndex returns the object ids of w, the marking ids its versions
+// refer to or define, and the set of marking-definition ids it contains.
+func writeIndex(w *kurultai.Write) (ids, refs []string, inWrite map[string]bool) {
+	seenID := make(map[string]bool, len(w.Objects))
+	seenRef := map[string]bool{}
+	inWrite = map[string]bool{}
+	addRef := func(r string) {
+		if !seenRef[r] {
+			seenRef[r] = true
+			refs = append(refs, r)
+		}
+	}
+	for _, v := range w.Objects {
+		if v == nil || v.ID == "" {
+			continue
+		}
+		if !seenID[v.ID] {
+			seenID[v.ID] = true
+			ids = append(ids, v.ID)
+		}
+		for _, r := range v.MarkingRefs {
+			addRef(r)
+		}
+		if v.Type == "marking-definition" {
+			inWrite[v.ID] = true
+			addRef(v.ID)
+		}
+	}
+	return ids, refs, inWrite
+}
+
+// unknownRef returns the first ref that is neither a stored marking nor a
+// marking-definition of the write.
+func unknownRef(refs []string, markings map[string]storedMarking, inWrite map[string]bool) (string, bool) {
+	for _, r := range refs {
+		if !validRef(r) {
+			return r, false
+		}
+		if _, ok := markings[r]; !ok && !inWrite[r] {
+			return r, false
+		}
+	}
+	return "", true
+}
+
+func conflictMessage(v *kurultai.ObjectVersion) string {
+	if v.Version == "" {
+		return "version already exists with different content"
+	}
+	return fmt.Sprintf("version %s already exists with different content", v.Version)
+}
+
+// settle sorts the versions of every changed object, recomputes first,
+// last and the effective refs, and returns the stored versions whose row
+// must be updated. A version's effective refs are its own (or, stored, its
+// current effective ones) plus the effective refs of the next newer
+// version, so a newer version's refs reach every older one.
+func settle(states map[string]*objectState) []*versionRow {
+	var updates []*versionRow
+	for _, st := range states {
+		if !st.changed {
+			continue
+		}
+		rows := st.rows
+		slices.SortFunc(rows, func(a, b *versionRow) int {
+			if a.key != b.key {
+				return compareInt64(a.key, b.key)
+			}
+			return compareInt64(a.added, b.added)
+		})
+		var newer []string
+		for k := len(rows) - 1; k >= 0; k-- {
+			r := rows[k]
+			if r.v != nil {
+				r.eff = unionRefs(r.v.MarkingRefs, newer)
+			} else {
+				r.eff = unionRefs(r.eff, newer)
+			}
+			r.first, r.last = k == 0, k == len(rows)-1
+			newer = r.eff
+			if r.stored && (r.first != r.storedFirst || r.last != r.storedLast || encodeRefs(r.eff) != r.storedEff) {
+				updates = append(updates, r)
+			}
+		}
+		st.changed = false
+	}
+	return updates
+}
+
+func compareInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// writeVersions inserts the new versions (in date-added order, so each
+// insert appends to the table) and updates the stored ones that changed.
+func (s *Store) writeVersions(ctx context.Context, tx *sql.Tx, seq int64, me string, added, updates []*versionRow) error {
+	if len(added) > 0 {
+		ins := tx.StmtContext(ctx, s.ws.insertObject)
+		for _, r := range added {
+			v := r.v
+			spec := v.SpecVersion
+			if spec == "" {
+				spec = "2.1"
+			}
+			_, err := ins.ExecContext(ctx, r.added, seq, v.ID, v.Type, spec, v.Version, v.VersionKey,
+				nullTime(v.Created), nullTime(v.Modified), v.Revoked, me,
+				r.own, effColumn(r.own, r.eff), r.first, r.last, v.Raw)
+			if err != nil {
+				return fmt.Errorf("insert %s: %w", v.ID, mapErr(err))
+			}
+		}
+	}
+	if len(updates) > 0 {
+		up := tx.StmtContext(ctx, s.ws.updateObject)
+		for _, r := range updates {
+			own := r.own
+			if _, err := up.ExecContext(ctx, effColumn(own, r.eff), r.first, r.last, r.added); err != nil {
+				return fmt.Errorf("update version: %w", mapErr(err))
+			}
+		}
+	}
+	return nil
+}
+
+// effColumn is the eff_marking_refs value: NULL when it equals own.
+func effColumn(own string, eff []string) any {
+	e := encodeRefs(eff)
+	if e == own {
+		return nil
+	}
+	return e
+}
+
+// nullTime is a time column value: Unix ns, NULL for the zero time.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixNano()
+}
+
+// loadVersions returns the stored versions of ids in the collection.
+func (s *Store) loadVersions(ctx context.Context, tx *sql.Tx, seq int64, ids []string) (map[string]*objectState, error) {
+	states := make(map[string]*objectState, len(ids))
+	if len(ids) == 0 {
+		return states, nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.StmtContext(ctx, s.ws.versions).QueryContext(ctx, seq, string(list))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r := &versionRow{stored: true}
+		var id, originator string
+		var eff sql.NullString
+		if err := rows.Scan(&r.added, &id, &r.key, &originator, &r.own, &eff, &r.first, &r.last); err != nil {
+			return nil, mapErr(err)
+		}
+		r.storedFirst, r.storedLast = r.first, r.last
+		r.storedEff = r.own
+		if eff.Valid {
+			r.storedEff = eff.String
+		}
+		r.eff = decodeRefs(r.storedEff)
+		st := states[id]
+		if st == nil {
+			st = &objectState{originator: originator}
+			states[id] = st
+		}
+		st.rows = append(st.rows, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err)
+	}
+	return states, nil
+}
+
+// loadMarkings returns the stored markings among ids.
+func (s *Store) loadMarkings(ctx context.Context, tx *sql.Tx, ids []string) (map[string]storedMarking, error) {
+	ms := make(map[string]storedMarking, len(ids))
+	if len(ids) == 0 {
+		return ms, nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.StmtContext(ctx, s.ws.markingsIn).QueryContext(ctx, string(list))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var m storedMarking
+		var audience sql.NullString
+		if err := rows.Scan(&id, &m.tlp, &audience, &m.releasability); err != nil {
+			return nil, mapErr(err)
+		}
+		if audience.Valid {
+			if err := json.Unmarshal([]byte(audience.String), &m.audience); err != nil {
+				return nil, fmt.Errorf("marking %s: audience: %w", id, err)
+			}
+		}
+		ms[id] = m
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err)
+	}
+	return ms, nil
+}
+
+// markingRow is the markings row of a marking.
+func markingRow(m *kurultai.Marking) storedMarking {
+	return storedMarking{tlp: string(m.TLP), audience: m.Audience, releasability: m.Releasability}
+}
+
+// sameMarking reports whether a stored marking and m define the same thing
+// (names are for display and are not compared).
+func sameMarking(a storedMarking, m *kurultai.Marking) bool {
+	b := markingRow(m)
+	if a.tlp != b.tlp || a.releasability != b.releasability {
+		return false
+	}
+	x, y := slices.Clone(a.audience), slices.Clone(b.audience)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(x, y)
+}
+
+func insertMarkingRow(ctx context.Context, st *sql.Stmt, v *kurultai.ObjectVersion) error {
+	m := v.Marking
+	var audience any
+	if m.Releasability || m.Audience != nil {
+		a := m.Audience
+		if a == nil {
+			a = []string{}
+		}
+		data, err := json.Marshal(a)
+		if err != nil {
+			return err
+		}
+		audience = string(data)
+	}
+	if _, err := st.ExecContext(ctx, v.ID, m.Name, string(m.TLP), audience, m.Releasability); err != nil {
+		return fmt.Errorf("insert marking %s: %w", v.ID, mapErr(err))
+	}
+	return nil
+}
+
+// detailRefs returns the object refs of status details.
+func detailRefs(ds []kurultai.StatusDetail) []kurultai.ObjectRef {
+	refs := make([]kurultai.ObjectRef, len(ds))
+	for i, d := range ds {
+		refs[i] = kurultai.ObjectRef{ID: d.ID, Version: d.Version}
+	}
+	return refs
+}
