@@ -20,7 +20,7 @@ func testAudit(t *testing.T, s kurultai.Store) {
 		{Time: at, Username: "aigerim", Participant: "KZ", Action: kurultai.ActionObjectsRead, Query: "collection=x&match[type]=report",
 			Decision: kurultai.DecisionAllow, Detail: "returned 3, withheld 1"},
 		{Time: at.Add(time.Second), Username: "mehmet", Participant: "TR", Action: kurultai.ActionObjectRead,
-			Objects: []kurultai.ObjectRef{{ID: objectID("report", 1), Version: "2022-01-02T10:00:00.000Z"}, {ID: objectID("report", 2)}},
+			Objects:  []kurultai.ObjectRef{{ID: objectID("report", 1), Version: "2022-01-02T10:00:00.000Z"}, {ID: objectID("report", 2)}},
 			Decision: kurultai.DecisionDeny, Detail: "not found"},
 	}
 	if err := s.AppendAudit(ctx, want...); err != nil {
