@@ -15,7 +15,7 @@ import (
 const corpusDir = "../../../data/corpus"
 
 // minPerLang is the number of articles each language must have.
-const minPerLang = 8 // TODO(corpus): enforced once every language is written
+const minPerLang = 8
 
 // TestCorpus checks the project's corpus against the rules of its README
 // and logs its statistics.
@@ -67,7 +67,7 @@ func TestCorpus(t *testing.T) {
 			total += w
 		}
 		if n < minPerLang {
-			t.Logf("%s: %d articles, want at least %d", l, n, minPerLang)
+			t.Errorf("%s: %d articles, want at least %d", l, n, minPerLang)
 			continue
 		}
 		t.Logf("%s: %d articles (%d negative), %d words, %d per article", l, n, negatives[l], total, total/n)
