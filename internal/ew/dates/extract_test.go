@@ -128,6 +128,12 @@ func TestEnglish(t *testing.T) {
 		{"possessive weekday", "Wednesday's statement was short.",
 			time.Time{}, []want{{"Wednesday's", "2022-01-05", Weekday}}},
 		{"outlet named today", "Russia Today reported the arrests.", time.Time{}, nil},
+		{"tomorrow", "Banks will reopen tomorrow, the ministry said.",
+			time.Time{}, []want{{"tomorrow", "2022-01-11", Relative}}},
+		{"iso with time", "Updated 2022-01-07T14:30:00+06:00 by the desk.",
+			time.Time{}, []want{{"2022-01-07", "2022-01-07", Absolute}}},
+		{"month first slash", "The notice is dated 1/13/2022.",
+			time.Time{}, []want{{"1/13/2022", "2022-01-13", Absolute}}},
 	})
 }
 
@@ -181,6 +187,8 @@ func TestHungarian(t *testing.T) {
 			time.Time{}, []want{{"Tegnapelőtt", "2022-01-08", Relative}}},
 		{"weekday", "Az elnök szerdán beszédet mondott.",
 			time.Time{}, []want{{"szerdán", "2022-01-05", Weekday}}},
+		{"abbreviated month", "A rendelet jan. 7-én lépett hatályba.",
+			time.Time{}, []want{{"jan. 7-én", "2022-01-07", DayMonth}}},
 		{"last weekday", "Múlt pénteken enyhítették a korlátozásokat.",
 			time.Time{}, []want{{"Múlt pénteken", "2022-01-07", Weekday}}},
 	})
@@ -219,5 +227,13 @@ func TestArabic(t *testing.T) {
 			time.Time{}, []want{{"الأربعاء الماضي", "2022-01-05", Weekday}}},
 		{"outlet named today", "نقلت قناة روسيا اليوم الخبر.", time.Time{}, nil},
 		{"the next day", "وفي اليوم التالي عاد الهدوء.", time.Time{}, nil},
+		{"year prefix", "أعلنت حالة الطوارئ في 5 يناير عام 2022 في ألماتي.",
+			time.Time{}, []want{{"5 يناير عام 2022", "2022-01-05", Absolute}}},
+		{"year suffix", "أعلنت حالة الطوارئ في 5 يناير 2022م.",
+			time.Time{}, []want{{"5 يناير 2022م", "2022-01-05", Absolute}}},
+		{"maghrebi month", "انطلقت المظاهرات يوم 2 جانفي 2022.",
+			time.Time{}, []want{{"2 جانفي 2022", "2022-01-02", Absolute}}},
+		{"vowel marks", "وصلت القوات غداً في ٦ يَنَايِر.",
+			time.Time{}, []want{{"غداً", "2022-01-11", Relative}, {"٦ يَنَايِر", "2022-01-06", DayMonth}}},
 	})
 }

@@ -60,6 +60,13 @@ func isProclitic(r rune) bool {
 
 // isWordRune reports whether r can be part of a word.
 func isWordRune(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		r |= 0x20 // lower-case ASCII letters; no other ASCII lands in a–z
+		return 'a' <= r && r <= 'z'
+	case r >= 'А' && r <= 'я', r >= 'ء' && r <= 'غ', r >= 'ف' && r <= 'ي':
+		return true
+	}
 	return unicode.IsLetter(r) || unicode.IsMark(r)
 }
 
@@ -161,6 +168,10 @@ func fold(r rune) rune {
 		return r
 	}
 	switch {
+	case r >= 'а' && r <= 'я':
+		return r
+	case r >= 'А' && r <= 'Я':
+		return r + 'а' - 'А'
 	case r == 'ı':
 		return 'i'
 	case isApostrophe(r):
@@ -177,6 +188,8 @@ func fold(r rune) rune {
 		return 'ك'
 	case r == 'ـ' || (r >= '\u064B' && r <= '\u065F') || r == '\u0670':
 		return 0
+	case r >= '\u0600' && r <= '\u06FF':
+		return r // Arabic has no case
 	}
 	return unicode.ToLower(r)
 }

@@ -26,6 +26,8 @@ func TestTurkish(t *testing.T) {
 			time.Time{}, []want{{"6 Ocak'taki", "2022-01-06", DayMonth}}},
 		{"month of", "Ocak ayının 7'sinde kısıtlamalar gevşetildi.",
 			time.Time{}, []want{{"Ocak ayının 7'sinde", "2022-01-07", DayMonth}}},
+		{"ascii spelling", "Görüşme 14 Subat 2022 tarihinde yapıldı.",
+			time.Time{}, []want{{"14 Subat 2022", "2022-02-14", Absolute}}},
 		{"upper case", "5 KASIM 2021 TARİHLİ KARAR",
 			time.Time{}, []want{{"5 KASIM 2021", "2021-11-05", Absolute}}},
 		{"range", "13-19 Ocak tarihleri arasında uçuşlar iptal edildi.",
