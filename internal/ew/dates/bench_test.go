@@ -75,3 +75,15 @@ func BenchmarkBuildLexicon(b *testing.B) {
 		buildLexicon(vocabs())
 	}
 }
+
+// BenchmarkExtractDense measures a 100 KB text that is nothing but dates,
+// relative words and weekdays: the work per byte must stay linear.
+func BenchmarkExtractDense(b *testing.B) {
+	unit := "5 January, 6-го января, 2022-01-07, yesterday, on Wednesday, 13–19 January 2022. "
+	text := strings.Repeat(unit, 100*1024/len(unit))
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		Extract(text, ew.English, pubMonday)
+	}
+}

@@ -83,32 +83,41 @@ func resolve(text string, raws []raw, published time.Time) []Mention {
 		y, m, d := published.Date()
 		pub = ew.Date{Year: y, Month: m, Day: d}
 	}
-	anchor := func(i int) bool {
-		r := raws[i]
+	isAnchor := func(r raw) bool {
 		if r.kind != Absolute || !valid(r.date) {
 			return false
 		}
 		return !havePub || abs(dayNumber(r.date)-dayNumber(pub)) <= anchorWindow
 	}
+	// next[i] is the first anchor after raws[i]; walking forward keeps the
+	// last anchor before it. Both stay linear in the number of mentions.
+	next := make([]int, len(raws))
+	n := -1
+	for i := len(raws) - 1; i >= 0; i-- {
+		next[i] = n
+		if isAnchor(raws[i]) {
+			n = i
+		}
+	}
+	prev := -1
 	out := make([]Mention, 0, len(raws))
 	for i, r := range raws {
+		if isAnchor(r) {
+			prev = i
+		}
 		var d ew.Date
 		switch r.kind {
 		case Absolute:
 			d = r.date
 		case DayMonth:
-			a, ok := ew.Date{}, false
-			for j := i - 1; j >= 0 && !ok; j-- {
-				a, ok = raws[j].date, anchor(j)
-			}
-			for j := i + 1; j < len(raws) && !ok; j++ {
-				a, ok = raws[j].date, anchor(j)
-			}
-			if !ok {
-				if !havePub {
-					continue
-				}
-				a = pub
+			a := pub
+			switch {
+			case prev >= 0:
+				a = raws[prev].date
+			case next[i] >= 0:
+				a = raws[next[i]].date
+			case !havePub:
+				continue
 			}
 			d = inferYear(r.date, a)
 		case Relative:
