@@ -219,6 +219,8 @@ func TestArabic(t *testing.T) {
 			time.Time{}, []want{{"۱۱ كانون الثاني ۲۰۲۲", "2022-01-11", Absolute}}},
 		{"pair with joined and", "تظاهر الآلاف يومي 5 و6 يناير.",
 			time.Time{}, []want{{"5", "2022-01-05", DayMonth}, {"6 يناير", "2022-01-06", DayMonth}}},
+		{"pair written without spaces", "وتواصلت الاشتباكات يومي 6و7 يناير.",
+			time.Time{}, []want{{"6", "2022-01-06", DayMonth}, {"7 يناير", "2022-01-07", DayMonth}}},
 		{"yesterday", "قال المتحدث أمس إن الوضع مستقر.",
 			time.Time{}, []want{{"أمس", "2022-01-09", Relative}}},
 		{"today and day before yesterday", "أعيد فتح المتاجر اليوم بعد أن كانت مغلقة أول من أمس.",
