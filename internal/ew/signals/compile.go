@@ -29,6 +29,7 @@ type compiled struct {
 	rules      []crule
 	byTerm     [][]int32 // term id -> rules that use it positively
 	thresholds map[ew.EventType]float64
+	proclitics []string // Arabic prefixes tried off words, so rules name the bare word
 }
 
 type crule struct {
@@ -82,6 +83,9 @@ func Compile(sets ...*RuleSet) (*Matcher, error) {
 			return nil, fmt.Errorf("signals: two rule sets for language %q", rs.Lang)
 		}
 		c := &compiled{lang: rs.Lang, exact: map[string][]int32{}, thresholds: map[ew.EventType]float64{}}
+		if rs.Lang == ew.Arabic {
+			c.proclitics = strings.Fields("وال فال بال كال لل ال و ف ب ل")
+		}
 		for _, t := range ew.EventTypes {
 			c.thresholds[t] = 1
 		}

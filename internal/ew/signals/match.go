@@ -173,7 +173,7 @@ func (c *compiled) occurrences(doc *tok.Doc) occurrences {
 		pos := int32(i)
 		c.lookup(key, pos, add)
 		if arabic {
-			for _, p := range arabicProclitics {
+			for _, p := range c.proclitics {
 				if len(key) > len(p)+2 && strings.HasPrefix(key, p) {
 					c.lookup(key[len(p):], pos, add)
 				}
@@ -183,9 +183,6 @@ func (c *compiled) occurrences(doc *tok.Doc) occurrences {
 	return occ
 }
 
-// arabicProclitics are prefixes tried off Arabic words (the article,
-// conjunctions, prepositions), so rules name the bare word.
-var arabicProclitics = [...]string{"وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل"}
 
 func (c *compiled) lookup(key string, pos int32, add func(int32, int32)) {
 	for _, id := range c.exact[key] {
