@@ -183,7 +183,6 @@ func (c *compiled) occurrences(doc *tok.Doc) occurrences {
 	return occ
 }
 
-
 func (c *compiled) lookup(key string, pos int32, add func(int32, int32)) {
 	for _, id := range c.exact[key] {
 		add(id, pos)
