@@ -59,7 +59,7 @@ type Keyring struct {
 func KeyringPath(dataDir string) string { return filepath.Join(dataDir, "keys", "keyring.json") }
 
 // Current returns the current public key.
-func (k *Keyring) Current() PublicKey { return k.keys[len(k.keys)-1] }
+func (k Keyring) Current() PublicKey { return k.keys[len(k.keys)-1] }
 
 // Keys returns every public key, oldest first; the last is current.
 func (k *Keyring) Keys() []PublicKey { return slices.Clone(k.keys) }
@@ -68,17 +68,18 @@ func (k *Keyring) Keys() []PublicKey { return slices.Clone(k.keys) }
 // audit checkpoints elsewhere). Never log or store it.
 func (k *Keyring) PrivateKey() ed25519.PrivateKey { return k.priv }
 
-// String shows the key ids only.
-func (k *Keyring) String() string {
+// String shows the key ids only. String, Format and LogValue have value
+// receivers so that a copied Keyring prints no secret either.
+func (k Keyring) String() string {
 	return fmt.Sprintf("trust.Keyring{current: %s, keys: %d}", k.Current().ID, len(k.keys))
 }
 
 // Format makes every fmt verb print String, so that %#v or %+v cannot
 // print the private key.
-func (k *Keyring) Format(f fmt.State, _ rune) { io.WriteString(f, k.String()) }
+func (k Keyring) Format(f fmt.State, _ rune) { io.WriteString(f, k.String()) }
 
 // LogValue shows the key ids only.
-func (k *Keyring) LogValue() slog.Value {
+func (k Keyring) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("current", k.Current().ID), slog.Int("keys", len(k.keys)))
 }
 

@@ -63,6 +63,7 @@ func TestInitCreatesPrivateKeyring(t *testing.T) {
 		t.Errorf("keys directory holds %d entries, want only the keyring", len(entries))
 	}
 	assertNoSecret(t, k, k.PrivateKey())
+	assertNoSecret(t, *k, k.PrivateKey())
 }
 
 func TestInitKeysDiffer(t *testing.T) {

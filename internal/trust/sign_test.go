@@ -188,3 +188,39 @@ func TestSignerPrintsNoSecret(t *testing.T) {
 	s := testSigner(t, "a", "KZ")
 	assertNoSecret(t, s, testKey("a"))
 }
+
+// TestSignConcurrent signs from several goroutines at once (run with
+// -race): each result must equal the one signed alone.
+func TestSignConcurrent(t *testing.T) {
+	t.Parallel()
+	s := testSigner(t, "a", "KZ")
+	v := NewVerifier(testKeys(t, "KZ", "a"))
+	want := make([][]byte, 8)
+	for i := range want {
+		want[i] = mustSign(t, s, testObject(i))
+	}
+	errs := make(chan error, len(want))
+	for i := range want {
+		go func() {
+			for range 20 {
+				got, err := s.Sign(testObject(i))
+				if err == nil && !bytes.Equal(got, want[i]) {
+					err = fmt.Errorf("object %d signed differently", i)
+				}
+				if err == nil {
+					_, _, err = v.Verify(got)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range want {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
