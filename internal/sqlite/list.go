@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -64,12 +63,10 @@ func (s *Store) listObjects(ctx context.Context, q kurultai.Query, allow func(*k
 
 	page := kurultai.Page{Items: make([]*kurultai.ObjectVersion, 0, min(limit, 1024))}
 	sc := newScanner(q.WithRaw)
-	var cand *kurultai.ObjectVersion
+	var al pageAlloc
+	cand := al.version()
 	scanned := 0
 	for rows.Next() {
-		if cand == nil {
-			cand = new(kurultai.ObjectVersion)
-		}
 		if err := sc.scan(rows); err != nil {
 			return kurultai.Page{}, mapErr(err)
 		}
@@ -84,10 +81,10 @@ func (s *Store) listObjects(ctx context.Context, q kurultai.Query, allow func(*k
 			return page, closeRows(rows)
 		} else {
 			if q.WithRaw {
-				cand.Raw = bytes.Clone(sc.raw)
+				cand.Raw = al.bytes(sc.raw)
 			}
 			page.Items = append(page.Items, cand)
-			cand = nil
+			cand = al.version()
 		}
 		if scanned >= s.scanBudget {
 			page.More, page.Next = true, kurultai.Cursor(sc.added)
@@ -264,4 +261,30 @@ func timeOf(ns sql.NullInt64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, ns.Int64).UTC()
+}
+
+// pageAlloc hands out the versions and raw bytes of one page from a few
+// large blocks instead of one allocation each. A page's items live and die
+// together, so sharing blocks costs no memory that matters.
+type pageAlloc struct {
+	versions []kurultai.ObjectVersion
+	raw      []byte
+}
+
+func (a *pageAlloc) version() *kurultai.ObjectVersion {
+	if len(a.versions) == cap(a.versions) {
+		a.versions = make([]kurultai.ObjectVersion, 0, 128)
+	}
+	a.versions = a.versions[:len(a.versions)+1]
+	return &a.versions[len(a.versions)-1]
+}
+
+// bytes returns a copy of b, capped so that an append copies.
+func (a *pageAlloc) bytes(b []byte) []byte {
+	if cap(a.raw)-len(a.raw) < len(b) {
+		a.raw = make([]byte, 0, max(len(b), 256<<10))
+	}
+	start := len(a.raw)
+	a.raw = append(a.raw, b...)
+	return a.raw[start:len(a.raw):len(a.raw)]
 }

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"path"
 	"sort"
 	"strconv"
@@ -57,15 +58,15 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 // migrate applies the migrations the database lacks, each in its own
 // transaction, and refuses a database that has migrations this binary does
 // not know.
-func migrate(ctx context.Context, db *sql.DB, clock kurultai.Clock) error {
+func migrate(ctx context.Context, db *sql.DB, clock kurultai.Clock, log *slog.Logger) error {
 	ms, err := loadMigrations(migrationFiles)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	return applyMigrations(ctx, db, ms, clock)
+	return applyMigrations(ctx, db, ms, clock, log)
 }
 
-func applyMigrations(ctx context.Context, db *sql.DB, ms []migration, clock kurultai.Clock) error {
+func applyMigrations(ctx context.Context, db *sql.DB, ms []migration, clock kurultai.Clock, log *slog.Logger) error {
 	_, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY,
 		name    TEXT NOT NULL,
@@ -83,36 +84,41 @@ func applyMigrations(ctx context.Context, db *sql.DB, ms []migration, clock kuru
 		return fmt.Errorf("%w: the database is at version %d, this binary knows up to %d; run a newer kurultai or restore a backup", ErrSchemaNewer, current, known)
 	}
 	for _, m := range ms {
-		if err := applyMigration(ctx, db, m, clock); err != nil {
+		applied, err := applyMigration(ctx, db, m, clock)
+		if err != nil {
 			return fmt.Errorf("migrate: %s: %w", m.name, err)
+		}
+		if applied {
+			log.InfoContext(ctx, "sqlite: applied migration", "migration", m.name)
 		}
 	}
 	return nil
 }
 
-// applyMigration applies m unless it is recorded, in one transaction.
-func applyMigration(ctx context.Context, db *sql.DB, m migration, clock kurultai.Clock) error {
+// applyMigration applies m unless it is recorded, in one transaction (an
+// immediate one: two processes opening the file at once apply it once).
+func applyMigration(ctx context.Context, db *sql.DB, m migration, clock kurultai.Clock) (applied bool, err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return mapErr(err)
+		return false, mapErr(err)
 	}
 	defer tx.Rollback()
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
-		return mapErr(err)
+		return false, mapErr(err)
 	}
 	if n > 0 {
-		return nil
+		return false, nil
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return mapErr(err)
+		return false, mapErr(err)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)`,
 		m.version, m.name, clock().UnixNano())
 	if err != nil {
-		return mapErr(err)
+		return false, mapErr(err)
 	}
-	return tx.Commit()
+	return true, mapErr(tx.Commit())
 }
 
 // seedMarkings stores the standard TLP marking-definitions, which every

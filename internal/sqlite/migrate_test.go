@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,6 +105,7 @@ func TestMigrateRefusesNewerSchema(t *testing.T) {
 func TestMigrateAppliesMissing(t *testing.T) {
 	ctx := context.Background()
 	clock := func() time.Time { return time.Unix(1700000000, 0) }
+	discard := slog.New(slog.DiscardHandler)
 	v1 := &fstest.MapFile{Data: []byte(`CREATE TABLE a (x INTEGER);`)}
 	v2 := &fstest.MapFile{Data: []byte(`CREATE TABLE b (y INTEGER); INSERT INTO b VALUES (42);`)}
 	bad := &fstest.MapFile{Data: []byte(`CREATE TABLE c (z INTEGER); THIS IS NOT SQL;`)}
@@ -115,17 +117,17 @@ func TestMigrateAppliesMissing(t *testing.T) {
 		return ms
 	}
 	db := rawDB(t, filepath.Join(t.TempDir(), "m.db"))
-	if err := applyMigrations(ctx, db, load(fstest.MapFS{"migrations/0001_a.sql": v1}), clock); err != nil {
+	if err := applyMigrations(ctx, db, load(fstest.MapFS{"migrations/0001_a.sql": v1}), clock, discard); err != nil {
 		t.Fatalf("first: %v", err)
 	}
-	if err := applyMigrations(ctx, db, load(fstest.MapFS{"migrations/0001_a.sql": v1, "migrations/0002_b.sql": v2}), clock); err != nil {
+	if err := applyMigrations(ctx, db, load(fstest.MapFS{"migrations/0001_a.sql": v1, "migrations/0002_b.sql": v2}), clock, discard); err != nil {
 		t.Fatalf("second: %v", err)
 	}
 	var y int
 	if err := db.QueryRowContext(ctx, `SELECT y FROM b`).Scan(&y); err != nil || y != 42 {
 		t.Errorf("migration 2 not applied: %d, %v", y, err)
 	}
-	err := applyMigrations(ctx, db, load(fstest.MapFS{"migrations/0001_a.sql": v1, "migrations/0002_b.sql": v2, "migrations/0003_c.sql": bad}), clock)
+	err := applyMigrations(ctx, db, load(fstest.MapFS{"migrations/0001_a.sql": v1, "migrations/0002_b.sql": v2, "migrations/0003_c.sql": bad}), clock, discard)
 	if err == nil || !strings.Contains(err.Error(), "0003_c.sql") {
 		t.Fatalf("bad migration: %v; want an error naming it", err)
 	}

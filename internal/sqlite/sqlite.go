@@ -36,6 +36,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -139,7 +140,7 @@ func open(ctx context.Context, path string, opts Options) (_ *Store, err error) 
 	if err := s.wdb.PingContext(ctx); err != nil {
 		return nil, mapErr(err)
 	}
-	if err := migrate(ctx, s.wdb, s.clock); err != nil {
+	if err := migrate(ctx, s.wdb, s.clock, s.log); err != nil {
 		return nil, err
 	}
 	if err := seedMarkings(ctx, s.wdb); err != nil {
@@ -196,9 +197,9 @@ func dsns(path string) (write, read string, err error) {
 		v := url.Values{"_pragma": pragmas}
 		return base + "?" + v.Encode() + extra
 	}
-	write = q(append(common, "page_size(8192)", "cache_size(-32768)", "wal_autocheckpoint(8192)", "journal_size_limit(67108864)"),
+	write = q(slices.Concat(common, []string{"page_size(8192)", "cache_size(-32768)", "wal_autocheckpoint(8192)", "journal_size_limit(67108864)"}),
 		"&_journal_mode=WAL&_txlock=immediate")
-	read = q(append(common, "query_only(1)", "cache_size(-16384)"), "")
+	read = q(slices.Concat(common, []string{"query_only(1)", "cache_size(-16384)"}), "")
 	return write, read, nil
 }
 

@@ -104,6 +104,7 @@ func (s *Store) commitBatch(ctx context.Context, batch []*job) {
 		return
 	}
 	fail := func(err error) {
+		s.log.Error("sqlite: group commit failed", "jobs", len(batch), "err", err)
 		for i := range errs {
 			if errs[i] == nil {
 				errs[i] = err
