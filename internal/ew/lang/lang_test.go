@@ -339,3 +339,29 @@ func BenchmarkNew(b *testing.B) {
 		}
 	}
 }
+
+// TestTrainingTextIsNotCorpus guards the evaluation: no corpus sentence
+// may appear in the training text.
+func TestTrainingTextIsNotCorpus(t *testing.T) {
+	t.Parallel()
+	entries, err := trainFS.ReadDir("train")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var train strings.Builder
+	for _, e := range entries {
+		b, err := trainFS.ReadFile("train/" + e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		train.WriteString(text.Normalize(string(b)))
+	}
+	all := train.String()
+	for _, doc := range loadCorpus(t) {
+		for _, sp := range text.Sentences(doc.Text) {
+			if s := doc.Text[sp.Start:sp.End]; len(s) >= 40 && strings.Contains(all, s) {
+				t.Errorf("%s: sentence %q is in the training text", doc.Path, s)
+			}
+		}
+	}
+}
