@@ -53,6 +53,10 @@ type actx struct {
 // parameter; CodeConflict when the situation's state refuses it (after
 // expiry, already declared, a second objection by the same member);
 // CodeNotFound when a referenced record does not exist in the situation.
+//
+// New records are timed now, or a microsecond after the situation's
+// newest record if that is not older: Derive orders records by time, and
+// a record must come after those it was decided on.
 func (m *Mechanism) Act(st *State, p kurultai.Principal, a Action, now time.Time) (*Result, error) {
 	if a == nil {
 		return nil, kurultai.FieldError("action", "required")
@@ -65,6 +69,12 @@ func (m *Mechanism) Act(st *State, p kurultai.Principal, a Action, now time.Time
 		}
 		c.st = st
 		c.roles = m.RolesOf(p, st.Affected())
+		// A new record is always newer than every record it was decided
+		// on, so that the order of records (which Derive reads from their
+		// times) follows cause and effect even within one microsecond.
+		if !c.now.After(st.latest) {
+			c.now = st.latest.Add(time.Microsecond)
+		}
 	} else {
 		c.roles = m.RolesOf(p, nil)
 	}

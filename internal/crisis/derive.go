@@ -51,6 +51,9 @@ func (m *Mechanism) Derive(situation string, recs []Record, now time.Time) (*Sta
 		return nil, kurultai.Errorf(kurultai.CodeNotFound, "situation %s not found", clip(situation))
 	}
 	for _, r := range mine {
+		if t := r.Base().Modified; t.After(d.st.latest) {
+			d.st.latest = t
+		}
 		if why := d.apply(r); why != "" {
 			b := r.Base()
 			d.st.Ignored = append(d.st.Ignored, Ignored{ID: b.ID, Version: b.Version, Kind: b.Kind, By: b.By, Reason: why})

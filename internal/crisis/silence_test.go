@@ -24,7 +24,7 @@ func TestSilenceProcedure(t *testing.T) {
 			name: "unbroken is adopted at expiry",
 			run: func(w *world, _, silence string) {
 				w.refuse(chair, &Declare{Silence: silence, Outcome: Adopted}, kurultai.CodeConflict, "adoption can be declared only after expiry")
-				w.advance(6 * time.Hour)
+				w.advance(6*time.Hour + time.Second)
 				if st := w.state().SilenceByID(silence).Status; st != SilenceExpired {
 					w.t.Fatalf("at expiry the status is %s, want expired (awaiting declaration)", st)
 				}
@@ -112,7 +112,7 @@ func TestSilenceProcedure(t *testing.T) {
 				if len(st.Ignored) != 1 || st.Ignored[0].By != "HU" {
 					w.t.Errorf("forged observer objection not ignored: %+v", st.Ignored)
 				}
-				w.advance(6 * time.Hour)
+				w.advance(6*time.Hour + time.Second)
 				w.do(chair, &Declare{Silence: silence, Outcome: Adopted})
 			},
 			status: SilenceAdopted, wantAdopted: true,

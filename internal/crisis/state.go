@@ -39,6 +39,7 @@ type State struct {
 	Ignored []Ignored
 
 	records map[string]Record // by id: the version in effect
+	latest  time.Time         // the newest record time of the situation
 }
 
 // ModeEntry is one move between modes.
