@@ -47,7 +47,7 @@ func Normalize(s string) string {
 	var n normalizer
 	n.run(s)
 	out := n.out.String()
-	if n.dropped && !norm.NFC.IsNormalString(out) {
+	if n.dropped && !isNFC(out) {
 		// a removed control character stood between a letter and its
 		// combining mark; one more pass composes them
 		return Normalize(out)
@@ -62,7 +62,7 @@ func NormalizeMap(s string) (string, *OffsetMap) {
 	n.run(s)
 	out := n.out.String()
 	n.m.inLen, n.m.outLen = len(s), len(out)
-	if n.dropped && !norm.NFC.IsNormalString(out) {
+	if n.dropped && !isNFC(out) {
 		out2, m2 := NormalizeMap(out)
 		m2.inner = n.m
 		return out2, m2
@@ -141,8 +141,12 @@ type normalizer struct {
 
 func (n *normalizer) run(s string) {
 	n.out.Grow(len(s))
-	if norm.NFC.IsNormalString(s) {
+	if isNFC(s) {
 		n.segment(s, 0, true)
+		return
+	}
+	if n.m == nil {
+		n.segment(norm.NFC.String(s), 0, false) // no offsets to keep: one pass
 		return
 	}
 	var it norm.Iter
@@ -199,6 +203,45 @@ func (n *normalizer) segment(seg string, base int, exact bool) {
 	}
 }
 
+// isNFC reports whether s is in NFC. Text made only of characters that
+// are NFC by themselves and never combine with what precedes them (ASCII,
+// Latin-1 and Latin Extended letters, Cyrillic and Arabic letters and
+// digits, common punctuation) is NFC as it stands; anything else asks the
+// norm package, whose general check is several times slower.
+func isNFC(s string) bool {
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !nfcStable(r) {
+			return norm.NFC.IsNormalString(s)
+		}
+		i += size
+	}
+	return true
+}
+
+// nfcStable reports whether r is NFC on its own and starts a new
+// combining sequence (TestNFCStable checks every one against the norm
+// tables).
+func nfcStable(r rune) bool {
+	switch {
+	case r >= 0xA0 && r < 0x300: // Latin-1, Latin Extended-A and -B, IPA, spacing modifiers
+		return true
+	case r >= 0x400 && r <= 0x482, r >= 0x48A && r <= 0x52F: // Cyrillic letters
+		return true
+	case r >= 0x60C && r <= 0x60F, r >= 0x61B && r <= 0x61F,
+		r >= 0x621 && r <= 0x64A, r >= 0x660 && r <= 0x66D,
+		r >= 0x671 && r <= 0x6D3, r >= 0x6F0 && r <= 0x6F9: // Arabic letters, digits, punctuation
+		return true
+	case r >= 0x2010 && r <= 0x2027, r >= 0x2030 && r <= 0x205E: // dashes, quotes, bullets
+		return true
+	}
+	return false
+}
+
 // dropRune marks characters that Normalize removes.
 const dropRune = -1
 
@@ -217,6 +260,9 @@ func mapRune(r rune) rune {
 			return '\''
 		}
 		return r
+	}
+	if r >= 0xC0 && r <= 0x52F && r != 0x2BB && r != 0x2BC && r != 0x2B9 {
+		return r // Latin, IPA and Cyrillic letters: nothing to map
 	}
 	switch {
 	case r >= 0x0660 && r <= 0x0669: // Eastern Arabic digits
@@ -250,6 +296,9 @@ func mapRune(r rune) rune {
 	case 0x00AD, 0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF,
 		0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069:
 		return dropRune // soft hyphen, zero-width and bidi controls
+	}
+	if r >= 0x600 && r < 0x1680 {
+		return r // no spaces or controls among these scripts
 	}
 	switch {
 	case unicode.IsSpace(r):

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestNormalize(t *testing.T) {
@@ -89,6 +91,9 @@ func FuzzNormalize(f *testing.F) {
 		if !utf8.ValidString(out) {
 			t.Fatalf("invalid UTF-8 out of %q", s)
 		}
+		if plain := Normalize(s); plain != out {
+			t.Fatalf("Normalize(%q) = %q, NormalizeMap gives %q", s, plain, out)
+		}
 		if again := Normalize(out); again != out {
 			t.Fatalf("not idempotent: %q -> %q -> %q", s, out, again)
 		}
@@ -118,5 +123,34 @@ func BenchmarkNormalize(b *testing.B) {
 				Normalize(bc.text)
 			}
 		})
+	}
+}
+
+// TestNFCStable checks the fast NFC table against the norm package: every
+// rune it calls stable must be NFC alone and must not combine with a
+// preceding character.
+func TestNFCStable(t *testing.T) {
+	t.Parallel()
+	n := 0
+	for r := rune(0x80); r < 0x3000; r++ {
+		if !nfcStable(r) {
+			continue
+		}
+		n++
+		s := string(r)
+		if !norm.NFC.IsNormalString(s) {
+			t.Errorf("U+%04X is called stable but is not NFC", r)
+		}
+		if p := norm.NFC.PropertiesString(s); p.CCC() != 0 || !p.BoundaryBefore() {
+			t.Errorf("U+%04X is called stable but combines (ccc %d)", r, p.CCC())
+		}
+		for _, prev := range []string{"a", "A", "и", "ا", "و", "ي", "e", "o", "u"} {
+			if !norm.NFC.IsNormalString(prev + s) {
+				t.Errorf("%q + U+%04X is not NFC", prev, r)
+			}
+		}
+	}
+	if n < 500 {
+		t.Errorf("only %d stable runes", n)
 	}
 }
