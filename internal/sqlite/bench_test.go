@@ -122,7 +122,7 @@ func BenchmarkAddObjects(b *testing.B) {
 			b.ReportMetric(float64(cpu.Nanoseconds())/float64(next), "cpu-ns/object")
 		})
 	}
-	b.Run("batch=100/parallel", func(b *testing.B) {
+	b.Run("parallel/batch=100", func(b *testing.B) {
 		s := openTest(b)
 		benchSetup(b, s)
 		ctx := context.Background()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 	"sync/atomic"
 )
 
@@ -18,8 +20,9 @@ const (
 // job is one write handed to the writer goroutine.
 type job struct {
 	weight int // objects, for bounding a group commit
-	// fn does the write inside the job's savepoint. It runs on the writer
-	// goroutine and must not keep tx.
+	// fn does the write in tx, on the writer goroutine. It may run more
+	// than once (see commitBatch): it must have no effect outside tx but
+	// setting its results, and must not keep tx.
 	fn    func(ctx context.Context, tx *sql.Tx) error
 	state atomic.Int32
 	done  chan error // buffered: the writer never blocks answering
@@ -85,61 +88,83 @@ func (s *Store) writer() {
 }
 
 // commitBatch runs the jobs of one group commit and answers each.
+//
+// Jobs first run one after the other in a plain transaction: a savepoint
+// per job would copy every page a job touches into the statement journal,
+// which costs more than the inserts of a small job. Job errors are rare
+// (business failures are statuses, not errors), so when one fails the
+// transaction is rolled back, the failed job answered, and the others run
+// again, each in its own savepoint this time. A job may therefore run more
+// than once; only its last run counts.
 func (s *Store) commitBatch(ctx context.Context, batch []*job) {
-	errs := make([]error, len(batch))
-	taken := make([]bool, len(batch))
-	anyTaken := false
+	var run []int // indexes of the jobs this batch runs
 	for i, j := range batch {
-		taken[i] = j.state.CompareAndSwap(jobQueued, jobTaken)
-		anyTaken = anyTaken || taken[i]
-	}
-	answer := func() {
-		for i, j := range batch {
-			if taken[i] {
-				j.done <- errs[i]
-			}
+		if j.state.CompareAndSwap(jobQueued, jobTaken) {
+			run = append(run, i)
 		}
 	}
-	if !anyTaken {
+	if len(run) == 0 {
 		return
 	}
-	fail := func(err error) {
-		s.log.Error("sqlite: group commit failed", "jobs", len(batch), "err", err)
-		for i := range errs {
+	errs := make([]error, len(batch))
+	failed, err := s.runJobs(ctx, batch, run, errs, false)
+	if err == nil && failed >= 0 {
+		run = slices.DeleteFunc(run, func(i int) bool { return i == failed })
+		_, err = s.runJobs(ctx, batch, run, errs, true)
+	}
+	if err != nil {
+		s.log.Error("sqlite: group commit failed", "jobs", len(run), "err", err)
+		for _, i := range run {
 			if errs[i] == nil {
 				errs[i] = err
 			}
 		}
-		answer()
 	}
+	for i, j := range batch {
+		if j.state.Load() == jobTaken {
+			j.done <- errs[i]
+		}
+	}
+}
+
+// runJobs runs the jobs run of batch in one transaction and commits it,
+// recording each job's error in errs. Without savepoints it stops at the
+// first job that fails, rolls back and returns that job's index; with
+// savepoints a failing job rolls back only itself and the others commit.
+// The error is the transaction's own, which every job shares.
+func (s *Store) runJobs(ctx context.Context, batch []*job, run []int, errs []error, savepoints bool) (failed int, err error) {
 	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
-		fail(fmt.Errorf("sqlite: begin: %w", mapErr(err)))
-		return
+		return -1, fmt.Errorf("sqlite: begin: %w", mapErr(err))
 	}
 	defer tx.Rollback()
-	for i, j := range batch {
-		if !taken[i] {
+	exec := func(stmt string) error {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("sqlite: %s: %w", strings.ToLower(stmt), mapErr(err))
+		}
+		return nil
+	}
+	for _, i := range run {
+		if !savepoints {
+			if errs[i] = batch[i].fn(ctx, tx); errs[i] != nil {
+				return i, nil
+			}
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT job"); err != nil {
-			fail(fmt.Errorf("sqlite: savepoint: %w", mapErr(err)))
-			return
+		if err := exec("SAVEPOINT job"); err != nil {
+			return -1, err
 		}
-		if errs[i] = j.fn(ctx, tx); errs[i] != nil {
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO job"); err != nil {
-				fail(fmt.Errorf("sqlite: rollback to savepoint: %w", mapErr(err)))
-				return
+		if errs[i] = batch[i].fn(ctx, tx); errs[i] != nil {
+			if err := exec("ROLLBACK TO job"); err != nil {
+				return -1, err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE job"); err != nil {
-			fail(fmt.Errorf("sqlite: release savepoint: %w", mapErr(err)))
-			return
+		if err := exec("RELEASE job"); err != nil {
+			return -1, err
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		fail(fmt.Errorf("sqlite: commit: %w", mapErr(err)))
-		return
+		return -1, fmt.Errorf("sqlite: commit: %w", mapErr(err))
 	}
-	answer()
+	return -1, nil
 }
