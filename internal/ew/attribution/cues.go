@@ -30,7 +30,8 @@ func cueText(l ew.Lang) string {
 	case ew.English:
 		return `accord after: according to | as reported by
 relay after: citing | quoting | which cited | which quoted | who cited | which quotes | which cites | with reference to
-speech before: said | says | reported | told | announced | stated | confirmed | added | noted
+speech both: told
+speech before: said | says | reported | announced | stated | confirmed | added | noted
 speech after: reported by
 followup after: this was reported by | this was announced by | the report came from`
 	case ew.Russian:

@@ -525,6 +525,12 @@ func (r *resolver) country(m gazetteer.Mention, langDefault bool) string {
 		return "AZ"
 	case r.l == ew.Hungarian:
 		return "HU"
+	case r.l == ew.Kazakh:
+		return "KZ"
+	case r.l == ew.Kyrgyz:
+		return "KG"
+	case r.l == ew.Uzbek:
+		return "UZ"
 	}
 	switch r.l {
 	case ew.Turkish:
