@@ -72,7 +72,7 @@ func (d *deriver) events() {
 		if !as.FirstAnswer.IsZero() {
 			add(charter.EvAssistanceAnswered, "", as.FirstAnswer, as.ID, charter.KindAssistanceRequest, as.ID)
 		}
-		if as.Status == charter.StatusDelivered {
+		if as.complete {
 			add(charter.EvAssistanceDelivered, "", as.deliveredAt, as.ID, charter.KindAssistanceRequest, as.ID)
 		}
 	}

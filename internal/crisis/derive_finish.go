@@ -176,6 +176,7 @@ func finishAssistance(as *AssistanceState) {
 			}
 			as.Totals = append(as.Totals, t)
 		}
+		as.complete = as.Delivered
 		switch {
 		case as.Status == charter.StatusClosed:
 		case as.Delivered:
@@ -214,9 +215,6 @@ func finishAssistance(as *AssistanceState) {
 			}
 		}
 	}
-	if as.Status == charter.StatusClosed {
-		return
-	}
 	full, some := true, false
 	for _, t := range as.Totals {
 		if t.Requested > 0 && t.Pledged < t.Requested {
@@ -226,8 +224,10 @@ func finishAssistance(as *AssistanceState) {
 			some = true
 		}
 	}
+	as.complete = full && counting > 0 && delivered == counting
 	switch {
-	case full && counting > 0 && delivered == counting:
+	case as.Status == charter.StatusClosed:
+	case as.complete:
 		as.Status = charter.StatusDelivered
 	case full && counting > 0:
 		as.Status = charter.StatusFullyPledged

@@ -13,7 +13,7 @@ import (
 // rich builds a situation that uses every record kind, including records
 // that do not count (a late objection, a forged declaration) and several
 // versions of a draft, and returns the world at its end.
-func rich(t *testing.T) *world {
+func rich(t testing.TB) *world {
 	t.Helper()
 	w := newWorld(t)
 	h := time.Hour

@@ -34,7 +34,7 @@ var t0 = time.Date(2022, 1, 2, 0, 0, 0, 0, time.UTC)
 // world is a situation under test with a fake clock: records accumulate
 // as a store would keep them.
 type world struct {
-	t    *testing.T
+	t    testing.TB
 	m    *Mechanism
 	recs []Record
 	raw  [][]byte
@@ -46,7 +46,7 @@ type world struct {
 
 // newWorld raises "Test unrest" in KZ at t0+1h (by the secretariat) and
 // returns the world at that instant.
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	w := &world{t: t, m: New(charter.Default(), SequentialIDs(t.Name())), now: t0.Add(time.Hour)}
 	res := w.do(sec, &RaiseAlert{Title: "Test unrest", Onset: t0, Affected: []string{"KZ"}})

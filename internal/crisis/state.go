@@ -159,6 +159,7 @@ type AssistanceState struct {
 	Accepted, Declined, Delivered bool
 
 	deliveredAt time.Time // the last delivery
+	complete    bool      // everything pledged was delivered (even if closed since)
 }
 
 // PledgeState is one pledge and what became of it.
