@@ -144,4 +144,3 @@ func TestRaiseAlert(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
-
