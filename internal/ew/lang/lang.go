@@ -8,8 +8,9 @@
 // a naive Bayes model over character 1- to 3-grams plus a short stop-word
 // list per language decides among them. The letters that set a language
 // apart (Azerbaijani ə, Kazakh ә ғ қ ұ һ і, Kyrgyz ң ө ү without them,
-// Uzbek ў ҳ or oʻ gʻ, Hungarian ő ű) carry their weight through the
-// unigram model, which learns them from the training text. The models are
+// Uzbek ў ҳ or oʻ gʻ, Hungarian ő ű) weigh twice: through the unigram
+// model, and as a fixed penalty for every letter a model never saw in its
+// training text. The models are
 // trained at first use from short texts the project wrote in each language
 // (train/*.txt, embedded); the tables take well under a megabyte.
 package lang
@@ -92,6 +93,10 @@ type Detector struct {
 	unseen [3][nClasses]float32
 	// stop maps a folded word to the classes whose stop list holds it.
 	stop map[string]uint16
+	// foreign maps a non-ASCII letter to the classes whose training text
+	// never uses it: Azerbaijani ə in a Turkish model, Kazakh ә ғ қ ұ һ і
+	// in a Kyrgyz one, Uzbek ў ҳ in a Russian one.
+	foreign map[rune]uint16
 }
 
 var defaultDetector = sync.OnceValue(func() *Detector {
@@ -117,7 +122,8 @@ func DetectSentence(s string, hint ew.Lang) (ew.Lang, float64) {
 
 // New trains a detector from the embedded training text.
 func New() (*Detector, error) {
-	d := &Detector{grams: make(map[uint64]int32, 1<<14), stop: make(map[string]uint16, 512)}
+	d := &Detector{grams: make(map[uint64]int32, 1<<14), stop: make(map[string]uint16, 512), foreign: map[rune]uint16{}}
+	seen := map[rune]uint16{} // non-ASCII letters per class
 	var counts [][nClasses]float32
 	var totals [3][nClasses]float64
 	vocab := [3]int{}
@@ -137,8 +143,28 @@ func New() (*Detector, error) {
 			counts[row][ci]++
 			totals[order-1][ci]++
 		})
+		for _, r := range string(data) {
+			if r = foldRune(r); r >= utf8.RuneSelf {
+				seen[r] |= 1 << ci
+			}
+		}
 		for _, w := range stopWords[c.file] {
 			d.stop[w] |= 1 << ci
+		}
+	}
+	for r, m := range seen {
+		var sameScript uint16
+		for ci, c := range classes {
+			if m&(1<<ci) != 0 {
+				for cj, c2 := range classes {
+					if c2.script == c.script {
+						sameScript |= 1 << cj
+					}
+				}
+			}
+		}
+		if f := sameScript &^ m; f != 0 {
+			d.foreign[r] = f
 		}
 	}
 	d.logp = make([][nClasses]float32, len(counts))
@@ -163,6 +189,10 @@ const alpha = 0.5
 var orderWeight = [3]float32{0.5, 0.8, 1.0}
 
 const stopWeight = 2.5
+
+// foreignPenalty is what each letter a model never saw costs it, on top of
+// the n-gram models' own smoothing.
+const foreignPenalty = 4
 
 // Detect returns the language of text and a confidence in [0, 1], or
 // ew.Unknown and 0 when the text has fewer than MinLetters letters.
@@ -238,6 +268,20 @@ func (d *Detector) classify(text string, hint ew.Lang) Result {
 			score[ci] += w * u[ci]
 		}
 	})
+	for i, k := 0, 0; i < len(text) && k < maxRunes; k++ {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		if r < 0xC0 {
+			continue
+		}
+		if m := d.foreign[foldRune(r)]; m != 0 {
+			for ci := range score {
+				if m&(1<<ci) != 0 {
+					score[ci] -= foreignPenalty
+				}
+			}
+		}
+	}
 	eachWord(text, maxRunes, func(w []byte) {
 		if m := d.stop[string(w)]; m != 0 { // no allocation: the compiler looks up bytes
 			for ci := range score {
@@ -294,6 +338,7 @@ func (d *Detector) TableBytes() int {
 	for w := range d.stop {
 		size += len(w) + 16 + 2
 	}
+	size += len(d.foreign) * (4 + 2 + 4)
 	return size
 }
 
