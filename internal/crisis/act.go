@@ -165,23 +165,6 @@ func (c *actx) meta(k charter.RecordKind, audience string) Meta {
 // release returns the default audience of a record kind.
 func (c *actx) release(k charter.RecordKind) string { return c.m.Charter.ReleaseOf(k).Audience }
 
-// lookup returns the record with the id, of the wanted type.
-func lookup[T Record](c *actx, field, id string) (T, error) {
-	var zero T
-	if id == "" {
-		return zero, kurultai.FieldError(field, "required")
-	}
-	r, ok := c.st.records[id]
-	if !ok {
-		return zero, &kurultai.Error{Code: kurultai.CodeNotFound, Field: field, Message: fmt.Sprintf("%s is not a record of this situation", clip(id))}
-	}
-	t, ok := r.(T)
-	if !ok {
-		return zero, kurultai.FieldError(field, "%s is a %s, not the record this action needs", clip(id), r.Base().Kind)
-	}
-	return t, nil
-}
-
 func joinCodes(cs []string) string {
 	s := ""
 	for i, c := range cs {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kurultai/kurultai/internal/charter"
+	"github.com/kurultai/kurultai/internal/kurultai"
 	"github.com/kurultai/kurultai/internal/stix"
 )
 
@@ -51,8 +52,10 @@ func (m *Mechanism) deadline(id string) (charter.Deadline, bool) {
 
 // Due returns what the clock owes at instant now for a state derived at
 // the same instant: a reminder to the owners of each pending deadline for
-// every reminder point that has passed, and one digest of the overdue
-// deadlines to the chair. Ids are stable, so a caller that sends each id
+// the latest reminder point that has passed; to the chair, each silence
+// procedure that expired unbroken (declare the outcome) and one digest of
+// the overdue deadlines; to the chair and the secretariat, a consent
+// request that timed out. Ids are stable, so a caller that sends each id
 // once can call Due as often as it likes. A closed situation owes nothing.
 func (m *Mechanism) Due(st *State, now time.Time) []Notification {
 	if st.Final {
@@ -84,6 +87,29 @@ func (m *Mechanism) Due(st *State, now time.Time) []Notification {
 			}
 		case ds.Status == DueMissed && ds.MetAt.IsZero():
 			overdue = append(overdue, ds)
+		}
+	}
+	// An unbroken expiry waits for the chair's declaration.
+	for _, sp := range st.Silences {
+		if sp.Status == SilenceExpired {
+			out = append(out, Notification{
+				ID:        "declare/" + sp.ID,
+				Situation: st.ID, Kind: NoteSilenceExpired, To: m.Charter.Chair.Participant, Role: charter.RoleChair,
+				Params: map[string]string{"silence": sp.ID, "draft": sp.DraftRef, "expires": stix.FormatTime(sp.Expires)},
+				Due:    sp.Expires, At: sp.Expires,
+			})
+		}
+	}
+	// A consent request without an answer in time: the work goes ahead
+	// on the charter's path; the chair and the secretariat are told.
+	if cs := st.Consent; cs.Status == ConsentTimedOut {
+		for _, code := range append([]string{m.Charter.Chair.Participant}, m.Charter.Codes(kurultai.KindSecretariat)...) {
+			out = append(out, Notification{
+				ID:        "consent-timeout/" + cs.Request.ID + "/" + code,
+				Situation: st.ID, Kind: NoteConsentTimedOut, To: code,
+				Params: map[string]string{"path": cs.Path, "expires": stix.FormatTime(cs.Request.Expires.Time)},
+				Due:    cs.Request.Expires.Time, At: cs.Request.Expires.Time,
+			})
 		}
 	}
 	if len(overdue) > 0 {

@@ -80,6 +80,10 @@ func TestConsentGate(t *testing.T) {
 			if st.Consent.Status != tt.status || st.Consent.Path != tt.path {
 				t.Fatalf("consent %s/%s, want %s/%s", st.Consent.Status, st.Consent.Path, tt.status, tt.path)
 			}
+			told := recipientsOf(notesOf(w.m.Due(st, w.now), NoteConsentTimedOut))
+			if want := tt.status == ConsentTimedOut; want != (len(told) == 2) {
+				t.Errorf("consent timeout told to %v", told)
+			}
 			start := w.now.Add(24 * time.Hour)
 			d := w.do(sec, &DraftStatement{Title: "Statement", Text: "Solidarity.", Release: kurultai.AudiencePublic})
 			if tt.path == PathWait {

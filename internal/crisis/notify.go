@@ -49,6 +49,8 @@ const (
 	NoteAssistanceRequested   = "assistance.requested"
 	NoteAssistanceOffered     = "assistance.offered"
 	NoteAssistanceMessage     = "assistance.message"
+	NoteSilenceExpired        = "silence.expired" // unbroken: the chair may declare adoption
+	NoteConsentTimedOut       = "consent.timed_out"
 	NoteReminder              = "deadline.reminder"
 	NoteOverdue               = "deadline.overdue" // the digest to the chair
 )

@@ -28,6 +28,9 @@ func TestSilenceProcedure(t *testing.T) {
 				if st := w.state().SilenceByID(silence).Status; st != SilenceExpired {
 					w.t.Fatalf("at expiry the status is %s, want expired (awaiting declaration)", st)
 				}
+				if due := dueIDs(w.m.Due(w.state(), w.now)); !slices.Contains(due, "declare/"+silence) {
+					w.t.Errorf("the chair is not asked to declare: %v", due)
+				}
 				res := w.do(chair, &Declare{Silence: silence, Outcome: Adopted})
 				dec := res.Records[0].(*Declaration)
 				if dec.Text != "The members express solidarity." || dec.Audience != kurultai.AudienceMembersObservers {
