@@ -7,6 +7,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/kurultai/kurultai/internal/ew"
 )
@@ -17,7 +18,8 @@ var rulesFS embed.FS
 // Matcher finds crisis signals in sentences. Build it once with Compile or
 // New; it is safe for concurrent use.
 type Matcher struct {
-	langs map[ew.Lang]*compiled
+	langs   map[ew.Lang]*compiled
+	scratch sync.Pool // of *scratch: buffers reused across calls
 }
 
 // compiled is the rule set of one language, indexed for matching.
@@ -35,6 +37,7 @@ type compiled struct {
 type crule struct {
 	Rule
 	expr cnode
+	loc  string // file:line, for Hit.Rule
 }
 
 // cnode is a compiled expression node.
@@ -94,12 +97,12 @@ func Compile(sets ...*RuleSet) (*Matcher, error) {
 		}
 		ids := map[Term]int32{}
 		for _, r := range rs.Rules {
-			cr := crule{Rule: r, expr: c.compile(r.Expr, ids)}
+			cr := crule{Rule: r, expr: c.compile(r.Expr, ids), loc: fmt.Sprintf("%s:%d", r.File, r.Line)}
 			c.rules = append(c.rules, cr)
 		}
 		c.byTerm = make([][]int32, len(c.terms))
 		for ri, r := range c.rules {
-			for _, id := range positiveTerms(r.expr, nil) {
+			for _, id := range c.triggers(r.expr) {
 				if l := c.byTerm[id]; len(l) == 0 || l[len(l)-1] != int32(ri) {
 					c.byTerm[id] = append(c.byTerm[id], int32(ri))
 				}
@@ -159,19 +162,48 @@ func (c *compiled) compile(e Expr, ids map[Term]int32) cnode {
 	panic(fmt.Sprintf("signals: unknown expression %T", e))
 }
 
-// positiveTerms appends the ids of terms that can make n match (those not
-// under a NOT); a rule is evaluated only when one of them occurs.
-func positiveTerms(n cnode, dst []int32) []int32 {
+// triggers returns terms of which at least one occurs wherever n matches:
+// a rule is evaluated only when one of them is in the sentence. For AND,
+// NEAR and phrases one operand suffices, and the one with the longest
+// (rarest) words is chosen, so that rules mentioning "on" or "in" are not
+// evaluated on every sentence.
+func (c *compiled) triggers(n cnode) []int32 {
 	switch n.op {
-	case 't', 'p':
-		return append(dst, n.terms...)
+	case 't':
+		return n.terms
+	case 'p':
+		best := n.terms[0]
+		for _, id := range n.terms[1:] {
+			if len(c.terms[id].Word) > len(c.terms[best].Word) {
+				best = id
+			}
+		}
+		return []int32{best}
+	case '|':
+		var out []int32
+		for _, a := range n.args {
+			out = append(out, c.triggers(a)...)
+		}
+		return out
 	case '!':
-		return dst
+		return nil
 	}
+	var best []int32
+	bestLen := -1
 	for _, a := range n.args {
-		dst = positiveTerms(a, dst)
+		t := c.triggers(a)
+		if len(t) == 0 {
+			continue
+		}
+		shortest := 1 << 30
+		for _, id := range t {
+			shortest = min(shortest, len(c.terms[id].Word))
+		}
+		if shortest > bestLen {
+			best, bestLen = t, shortest
+		}
 	}
-	return dst
+	return best
 }
 
 // Rules returns the number of rules per language, for reports.

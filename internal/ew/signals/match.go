@@ -3,7 +3,6 @@ package signals
 import (
 	"math"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/kurultai/kurultai/internal/ew"
@@ -23,8 +22,24 @@ type Hit struct {
 // span is a range of token indexes, both ends included.
 type span struct{ lo, hi int32 }
 
-// occurrences maps a term id to the token indexes where it occurs.
-type occurrences map[int32][]int32
+// occurrences holds, by term id, the token indexes where the term occurs;
+// touched lists the ids with any, so a reset costs only what was used.
+type occurrences struct {
+	pos     [][]int32
+	touched []int32
+}
+
+func (o *occurrences) reset(n int) {
+	for _, id := range o.touched {
+		o.pos[id] = o.pos[id][:0]
+	}
+	o.touched = o.touched[:0]
+	if len(o.pos) < n {
+		o.pos = append(o.pos, make([][]int32, n-len(o.pos))...)
+	}
+}
+
+func (o *occurrences) at(id int32) []int32 { return o.pos[id] }
 
 // Match returns the event types a sentence signals in language l, in the
 // order of ew.EventTypes. A type is signalled when the weights of its
@@ -36,17 +51,33 @@ func (m *Matcher) Match(sentence string, l ew.Lang) []Hit {
 	if c == nil {
 		return nil
 	}
-	doc := tok.Tokenize(sentence, l, nil)
-	occ := c.occurrences(doc)
-	if len(occ) == 0 {
+	sc, _ := m.scratch.Get().(*scratch)
+	if sc == nil {
+		sc = &scratch{occ: map[ew.Lang]*occurrences{}}
+	}
+	defer m.scratch.Put(sc)
+	sc.doc = tok.Tokenize(sentence, l, sc.doc)
+	doc := sc.doc
+	occ := sc.occ[l]
+	if occ == nil {
+		occ = &occurrences{}
+		sc.occ[l] = occ
+	}
+	occ.reset(len(c.terms))
+	c.occurrences(doc, occ)
+	if len(occ.touched) == 0 {
 		return nil
 	}
+	sc.arena = sc.arena[:0]
+	ev := evaluator{occ: occ, arena: sc.arena}
+	defer func() { sc.arena = ev.arena[:0] }()
 	// Rules to evaluate: those with a positive term in the sentence.
-	var cand []int32
-	for id := range occ {
+	cand := sc.cand[:0]
+	defer func() { sc.cand = cand[:0] }()
+	for _, id := range occ.touched {
 		cand = append(cand, c.byTerm[id]...)
 	}
-	sort.Slice(cand, func(i, j int) bool { return cand[i] < cand[j] })
+	slices.Sort(cand)
 
 	type acc struct {
 		score  float64
@@ -66,7 +97,7 @@ func (m *Matcher) Match(sentence string, l ew.Lang) []Hit {
 		}
 		last = ri
 		r := &c.rules[ri]
-		ok, spans := eval(&r.expr, occ)
+		ok, spans := ev.eval(&r.expr)
 		if !ok {
 			continue
 		}
@@ -80,7 +111,7 @@ func (m *Matcher) Match(sentence string, l ew.Lang) []Hit {
 			anyPositive = true
 			a.active = true
 			if r.Weight > a.best || (r.Weight == a.best && len(r.CAMEO) > len(a.cameo)) {
-				a.best, a.cameo, a.rule = r.Weight, r.CAMEO, r.File+":"+itoa(r.Line)
+				a.best, a.cameo, a.rule = r.Weight, r.CAMEO, r.loc
 				a.span = firstSpan(spans)
 			}
 		}
@@ -158,13 +189,23 @@ func firstSpan(spans []span) span {
 	return best
 }
 
-// occurrences finds which terms occur at which tokens.
-func (c *compiled) occurrences(doc *tok.Doc) occurrences {
-	occ := occurrences{}
+// scratch is reused between Match calls through Matcher.scratch.
+type scratch struct {
+	doc   *tok.Doc
+	occ   map[ew.Lang]*occurrences
+	cand  []int32
+	arena []span
+}
+
+// occurrences records in occ which terms occur at which tokens.
+func (c *compiled) occurrences(doc *tok.Doc, occ *occurrences) {
 	add := func(id int32, pos int32) {
-		l := occ[id]
+		l := occ.pos[id]
+		if len(l) == 0 {
+			occ.touched = append(occ.touched, id)
+		}
 		if len(l) == 0 || l[len(l)-1] != pos {
-			occ[id] = append(l, pos)
+			occ.pos[id] = append(l, pos)
 		}
 	}
 	arabic := c.lang == ew.Arabic
@@ -180,7 +221,6 @@ func (c *compiled) occurrences(doc *tok.Doc) occurrences {
 			}
 		}
 	}
-	return occ
 }
 
 func (c *compiled) lookup(key string, pos int32, add func(int32, int32)) {
@@ -204,25 +244,44 @@ func (c *compiled) lookup(key string, pos int32, add func(int32, int32)) {
 	})
 }
 
+// evaluator evaluates expressions over one sentence's occurrences. Span
+// lists are carved from arena, which only grows during one Match: a list
+// handed out is never written again.
+type evaluator struct {
+	occ   *occurrences
+	arena []span
+}
+
+// alloc returns an empty span list with room for n, from the arena.
+func (e *evaluator) alloc(n int) []span {
+	if cap(e.arena)-len(e.arena) < n {
+		e.arena = make([]span, 0, max(2*cap(e.arena), n, 64))
+	}
+	out := e.arena[len(e.arena) : len(e.arena) : len(e.arena)+n]
+	e.arena = e.arena[:len(e.arena)+n]
+	return out
+}
+
 // eval reports whether n matches and where its words are.
-func eval(n *cnode, occ occurrences) (bool, []span) {
+func (e *evaluator) eval(n *cnode) (bool, []span) {
+	occ := e.occ
 	switch n.op {
 	case 't':
-		ps := occ[n.terms[0]]
+		ps := occ.at(n.terms[0])
 		if len(ps) == 0 {
 			return false, nil
 		}
-		out := make([]span, len(ps))
-		for i, p := range ps {
-			out[i] = span{p, p}
+		out := e.alloc(len(ps))
+		for _, p := range ps {
+			out = append(out, span{p, p})
 		}
 		return true, out
 	case 'p':
 		var out []span
-		for _, p := range occ[n.terms[0]] {
+		for _, p := range occ.at(n.terms[0]) {
 			ok := true
 			for k, id := range n.terms[1:] {
-				if !has(occ[id], p+int32(k)+1) {
+				if !has(occ.at(id), p+int32(k)+1) {
 					ok = false
 					break
 				}
@@ -235,7 +294,7 @@ func eval(n *cnode, occ occurrences) (bool, []span) {
 	case '|':
 		var out []span
 		for i := range n.args {
-			if ok, s := eval(&n.args[i], occ); ok {
+			if ok, s := e.eval(&n.args[i]); ok {
 				out = append(out, s...)
 			}
 		}
@@ -243,7 +302,7 @@ func eval(n *cnode, occ occurrences) (bool, []span) {
 	case '&':
 		var out []span
 		for i := range n.args {
-			ok, s := eval(&n.args[i], occ)
+			ok, s := e.eval(&n.args[i])
 			if !ok {
 				return false, nil
 			}
@@ -251,14 +310,14 @@ func eval(n *cnode, occ occurrences) (bool, []span) {
 		}
 		return true, out
 	case '!':
-		ok, _ := eval(&n.args[0], occ)
+		ok, _ := e.eval(&n.args[0])
 		return !ok, nil
 	case 'n':
-		okA, a := eval(&n.args[0], occ)
+		okA, a := e.eval(&n.args[0])
 		if !okA {
 			return false, nil
 		}
-		okB, b := eval(&n.args[1], occ)
+		okB, b := e.eval(&n.args[1])
 		if !okB {
 			return false, nil
 		}
@@ -294,18 +353,4 @@ func has(ps []int32, p int32) bool {
 		}
 	}
 	return false
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }
