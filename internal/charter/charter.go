@@ -1,6 +1,7 @@
 package charter
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/kurultai/kurultai/internal/kurultai"
@@ -361,4 +362,9 @@ func (c *Charter) EffectiveReminders(d Deadline) Reminders {
 		return *d.Reminders
 	}
 	return c.Reminders
+}
+
+// String summarises the charter for logs.
+func (c *Charter) String() string {
+	return fmt.Sprintf("%s charter %s (%d participants, chair %s)", c.Organization.ShortName, c.Version, len(c.Participants), c.Chair.Participant)
 }
