@@ -20,18 +20,20 @@ import (
 	"github.com/kurultai/kurultai/internal/seed"
 	"github.com/kurultai/kurultai/internal/sqlite"
 	"github.com/kurultai/kurultai/internal/taxii"
+	"github.com/kurultai/kurultai/internal/trust"
 )
 
 // node is one running Kurultai node: every part it owns, in start order.
 type node struct {
-	cfg   config.Config
-	log   *slog.Logger
-	clock kurultai.Clock
-	store *sqlite.Store
-	bus   *natsbus.Bus
-	ln    net.Listener
-	http  *http.Server
-	done  chan error // the HTTP server's exit
+	cfg    config.Config
+	log    *slog.Logger
+	clock  kurultai.Clock
+	store  *sqlite.Store
+	signer *trust.Signer
+	bus    *natsbus.Bus
+	ln     net.Listener
+	http   *http.Server
+	done   chan error // the HTTP server's exit
 }
 
 // startNode opens the store, starts NATS, seeds the system objects and
@@ -47,6 +49,17 @@ func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock k
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
+	keys, created, err := trust.Init(cfg.DataDir, clock(), nil)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		log.Info("created the node signing key", "key_id", keys.Current().ID)
+	}
+	if n.signer, err = keys.NewSigner(cfg.Participant); err != nil {
+		return nil, err
+	}
+	signer := n.signer
 	if n.store, err = sqlite.Open(ctx, cfg.DBPath(), sqlite.Options{Clock: clock, Logger: log}); err != nil {
 		return nil, err
 	}
@@ -54,6 +67,14 @@ func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock k
 		return nil, err
 	}
 	if err := seed.System(ctx, n.store, cfg.Participant, clock); err != nil {
+		return nil, err
+	}
+	keysDoc := keys.Document(trust.NodeIdentityID(cfg.Participant), cfg.Participant)
+	if err := seed.NodeIdentity(ctx, n.store, cfg.Participant, keysDoc, signer, clock); err != nil {
+		return nil, err
+	}
+	keysHandler, err := trust.KeysHandler(keysDoc)
+	if err != nil {
 		return nil, err
 	}
 	known, err := n.store.Markings(ctx)
@@ -70,6 +91,7 @@ func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock k
 		Markings:         markings,
 		Auth:             auth.NewAuthenticator(n.store, clock),
 		Bus:              n.bus,
+		Signer:           signer,
 		Clock:            clock,
 		Logger:           log,
 		Title:            cfg.Title,
@@ -82,6 +104,7 @@ func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock k
 	mux := http.NewServeMux()
 	o.Routes(mux)
 	tx.Routes(mux)
+	mux.Handle("GET "+trust.WellKnownPath, keysHandler)
 	if err := registerStoreMetrics(o, n.store); err != nil {
 		return nil, err
 	}

@@ -31,6 +31,9 @@ func commands() []command {
 		{"demo", "run a node with the demo organization, accounts and objects", runDemo},
 		{"user", "manage users (user add)", runUser},
 		{"token", "manage API tokens (token create)", runToken},
+		{"init", "create the node's signing key (init --data DIR)", runInit},
+		{"key", "manage signing keys (key rotate|list|export)", runKey},
+		{"verify", "check object signatures offline (verify --keys KEYS FILE)", runVerify},
 		{"bench", "measure a running node (bench taxii)", runBench},
 		{"version", "print the version", runVersion},
 	}

@@ -62,7 +62,7 @@ func serve(ctx context.Context, name, usage string, demo bool, args []string, en
 	}
 	if demo {
 		path := filepath.Join(cfg.DataDir, "demo-accounts.json")
-		accounts, err := seed.Demo(ctx, n.store, path, time.Now)
+		accounts, err := seed.Demo(ctx, n.store, path, n.signer, time.Now)
 		if err != nil {
 			n.shutdown(context.Background())
 			return err

@@ -27,16 +27,13 @@ func Decide(p kurultai.Principal, v *kurultai.ObjectVersion, ms kurultai.Marking
 	if p.Participant == v.Originator {
 		return true
 	}
-	if v.ID == kurultai.ReleasabilityExtensionID {
+	if kurultai.Predefined(v.ID) {
 		return true
 	}
 	d := decision{p: p, tab: tab, ms: ms, explicit: true}
 	selfReleased := false
 
 	if strings.HasPrefix(v.ID, markingDefinitionPrefix) {
-		if _, ok := kurultai.StandardTLP[v.ID]; ok {
-			return true
-		}
 		// A releasability marking releases itself to its own audience.
 		if m, ok := d.lookup(v.ID); ok && m.Releasability {
 			selfReleased = true

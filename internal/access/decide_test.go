@@ -175,8 +175,12 @@ func TestDecideMarkingDefinitions(t *testing.T) {
 		{"releasability extension-definition marked red", &kurultai.ObjectVersion{
 			ID: kurultai.ReleasabilityExtensionID, Type: "extension-definition", Originator: originatorTR,
 			MarkingRefs: []string{kurultai.TLP2RedID, unknownRef}}, all},
-		{"TLP 2.0 extension-definition is an ordinary object", &kurultai.ObjectVersion{
-			ID: kurultai.TLP2ExtensionID, Type: "extension-definition", Originator: originatorTR}, set()},
+		{"TLP 2.0 extension-definition is predefined", &kurultai.ObjectVersion{
+			ID: kurultai.TLP2ExtensionID, Type: "extension-definition", Originator: originatorTR}, all},
+		{"signature extension-definition is predefined", &kurultai.ObjectVersion{
+			ID: kurultai.SignatureExtensionID, Type: "extension-definition", Originator: originatorTR}, all},
+		{"node keys extension-definition is predefined", &kurultai.ObjectVersion{
+			ID: kurultai.NodeKeysExtensionID, Type: "extension-definition", Originator: originatorTR}, all},
 		{"releasability marking, codes", md(relAllCodes), all},
 		{"releasability marking, others", md(relOthers), set()},
 		{"releasability marking, members", md(relMembers), set("KZ", "SEC")},

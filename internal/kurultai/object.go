@@ -103,7 +103,29 @@ const (
 	ReleasabilityExtensionID = "extension-definition--00cbe3e9-27b7-4f2d-925f-1c014a5e95d5"
 	// ReleasabilityExtensionName is that extension-definition's name.
 	ReleasabilityExtensionName = "kurultai-releasability"
+
+	// SignatureExtensionID is Kurultai's extension-definition for the
+	// property extension that carries a node's signature of an object.
+	SignatureExtensionID = "extension-definition--f8d68403-9e24-406f-84c7-61a62350aa2d"
+	// NodeKeysExtensionID is Kurultai's extension-definition for the
+	// property extension that carries a node's public keys on its identity.
+	NodeKeysExtensionID = "extension-definition--166e6c66-3978-4e82-a42a-548dc4fc8395"
 )
+
+// Predefined reports whether id names an object that every node defines
+// identically and shows to every principal: the standard TLP
+// marking-definitions and the extension-definitions Kurultai relies on. No
+// participant may write under these ids.
+func Predefined(id string) bool {
+	if _, ok := StandardTLP[id]; ok {
+		return true
+	}
+	switch id {
+	case ReleasabilityExtensionID, SignatureExtensionID, NodeKeysExtensionID, TLP2ExtensionID:
+		return true
+	}
+	return false
+}
 
 // StandardTLP maps each standard TLP marking-definition id to its level.
 var StandardTLP = map[string]TLP{

@@ -43,7 +43,7 @@ func DemoAccounts() []Account {
 // Demo creates the demo accounts, keeping the passwords recorded in path
 // when the data directory is reused, writes path (mode 0600) and stores the
 // demo objects. It returns the accounts with their passwords.
-func Demo(ctx context.Context, st kurultai.Store, path string, clock kurultai.Clock) ([]Account, error) {
+func Demo(ctx context.Context, st kurultai.Store, path string, signer Signer, clock kurultai.Clock) ([]Account, error) {
 	known := map[string]string{}
 	if data, err := os.ReadFile(path); err == nil {
 		var prev []Account
@@ -95,10 +95,15 @@ func Demo(ctx context.Context, st kurultai.Store, path string, clock kurultai.Cl
 	if err := os.WriteFile(path, append(data, '\n'), 0o600); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	if err := demoObjects(ctx, st, clock); err != nil {
+	if err := demoObjects(ctx, st, signer, clock); err != nil {
 		return nil, err
 	}
 	return accounts, nil
+}
+
+// Signer signs an object's JSON as this node (see internal/trust).
+type Signer interface {
+	Sign(raw []byte) ([]byte, error)
 }
 
 // NewPassword returns a random password: 26 base32 characters, 128 bits.

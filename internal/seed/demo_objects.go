@@ -16,7 +16,7 @@ type demoObject struct {
 
 // demoObjects stores a few objects that show releasability at work: each
 // participant sees a different subset.
-func demoObjects(ctx context.Context, st kurultai.Store, clock kurultai.Clock) error {
+func demoObjects(ctx context.Context, st kurultai.Store, signer Signer, clock kurultai.Clock) error {
 	byCode := map[string]kurultai.Participant{}
 	for _, p := range DefaultParticipants() {
 		byCode[p.Code] = p
@@ -24,6 +24,9 @@ func demoObjects(ctx context.Context, st kurultai.Store, clock kurultai.Clock) e
 	for _, d := range DemoObjects() {
 		raw, err := json.Marshal(d.obj)
 		if err != nil {
+			return fmt.Errorf("seed: demo object: %w", err)
+		}
+		if raw, err = signer.Sign(raw); err != nil {
 			return fmt.Errorf("seed: demo object: %w", err)
 		}
 		p := byCode[d.by]

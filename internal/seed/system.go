@@ -8,6 +8,7 @@ import (
 
 	"github.com/kurultai/kurultai/internal/kurultai"
 	"github.com/kurultai/kurultai/internal/stix"
+	"github.com/kurultai/kurultai/internal/trust"
 )
 
 // SystemPrincipal is the principal under which a node writes its own
@@ -41,13 +42,19 @@ func System(ctx context.Context, st kurultai.Store, node string, clock kurultai.
 	if err != nil {
 		return fmt.Errorf("seed: collection: %w", err)
 	}
-	raws := SystemObjects(parts, self.Code)
+	raws := SystemObjects(parts)
 	return AddRaw(ctx, st, SystemPrincipal(*self), IntelCollectionID, raws, clock)
 }
 
+// PredefinedCreator is the created_by_ref of the objects every node
+// defines: the secretariat's identity, the same on every node, so that the
+// objects are byte-identical across a federation.
+var PredefinedCreator = IdentityID("SEC")
+
 // SystemObjects returns the JSON of every system object, markings first.
-func SystemObjects(parts []kurultai.Participant, node string) [][]byte {
-	by := IdentityID(node)
+// They are the same on every node.
+func SystemObjects(parts []kurultai.Participant) [][]byte {
+	by := PredefinedCreator
 	raws := stix.TLPMarkingDefinitions()
 	audiences := []string{kurultai.AudienceMembers, kurultai.AudienceMembersObservers, kurultai.AudiencePublic}
 	for _, p := range parts {
@@ -56,13 +63,20 @@ func SystemObjects(parts []kurultai.Participant, node string) [][]byte {
 	for _, a := range audiences {
 		raws = append(raws, stix.ReleasabilityMarking(AudienceMarkingID(a), AudienceMarkingName(a), by, []string{a}, SystemCreated))
 	}
-	raws = append(raws, stix.ReleasabilityExtensionDefinition(by, SystemCreated))
-	public := []string{kurultai.TLP2ClearID, AudienceMarkingID(kurultai.AudiencePublic)}
+	raws = append(raws,
+		stix.ReleasabilityExtensionDefinition(by, SystemCreated),
+		trust.ExtensionDefinition(by, SystemCreated),
+		trust.KeysExtensionDefinition(by, SystemCreated))
 	for _, p := range parts {
 		id := stix.IdentityObject(IdentityID(p.Code), p.Name, "organization", SystemCreated)
-		raws = append(raws, withMarkings(id, public))
+		raws = append(raws, withMarkings(id, PublicMarkings()))
 	}
 	return raws
+}
+
+// PublicMarkings are the markings of objects every principal may see.
+func PublicMarkings() []string {
+	return []string{kurultai.TLP2ClearID, AudienceMarkingID(kurultai.AudiencePublic)}
 }
 
 // withMarkings sets object_marking_refs on a system object. Its output is
@@ -103,4 +117,19 @@ func AddRaw(ctx context.Context, st kurultai.Store, p kurultai.Principal, collec
 		return fmt.Errorf("seed: %d objects refused: %s", len(status.Failures), strings.Join(msgs, "; "))
 	}
 	return nil
+}
+
+// NodeIdentity stores this node's identity object, carrying its public keys
+// and signed with its current key. A key rotation makes a new version.
+func NodeIdentity(ctx context.Context, st kurultai.Store, node string, doc trust.KeysDocument, signer Signer, clock kurultai.Clock) error {
+	p, err := st.Participant(ctx, node)
+	if err != nil {
+		return fmt.Errorf("seed: node identity: %w", err)
+	}
+	raw := trust.NodeIdentity(doc, "Kurultai node of "+p.Name, IdentityID(node), PublicMarkings())
+	signed, err := signer.Sign(raw)
+	if err != nil {
+		return fmt.Errorf("seed: node identity: %w", err)
+	}
+	return AddRaw(ctx, st, SystemPrincipal(p), IntelCollectionID, [][]byte{signed}, clock)
 }

@@ -94,6 +94,9 @@ func parseExtensions(b []byte, typ string) (extensionsInfo, error) {
 			} else {
 				info.releasability = val
 			}
+		case kurultai.SignatureExtensionID:
+			// A node's signature says who vouches for the object, not what
+			// it means: a signed marking-definition is still understood.
 		default:
 			info.other = true
 		}

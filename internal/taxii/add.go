@@ -78,6 +78,12 @@ func (s *Server) addObjects(w http.ResponseWriter, r *http.Request, p kurultai.P
 			}
 			err = checkAudience(v.Marking.Audience, codes)
 		}
+		if err == nil && s.signer != nil {
+			var signed []byte
+			if signed, err = s.signer.Sign(v.Raw); err == nil {
+				v.Raw = signed
+			}
+		}
 		if err != nil {
 			if kurultai.ErrorCode(err) == kurultai.CodeInternal {
 				s.log.ErrorContext(ctx, "taxii: parse object", "index", i, "err", err)
@@ -139,10 +145,7 @@ func (s *Server) participantCodes(ctx context.Context) (map[string]bool, error) 
 
 // reserved reports whether id belongs to a predefined object that the
 // access decision shows to everyone: no participant may write under it.
-func reserved(id string) bool {
-	_, tlp := kurultai.StandardTLP[id]
-	return tlp || id == kurultai.ReleasabilityExtensionID || id == kurultai.TLP2ExtensionID
-}
+func reserved(id string) bool { return kurultai.Predefined(id) }
 
 // checkAudience reports a releasability audience naming an unknown
 // participant: such a marking would release to nobody by mistake.

@@ -47,9 +47,12 @@ type Config struct {
 	Markings *access.Markings // required; marking-definitions the node knows
 	Auth     Authenticator    // required
 	Bus      kurultai.Bus     // may be nil: no notifications
-	Clock    kurultai.Clock   // nil: time.Now
-	Logger   *slog.Logger     // nil: discard
-	Title    string           // empty: DefaultTitle
+	// Signer signs each object a local principal writes; nil stores
+	// objects unsigned.
+	Signer Signer
+	Clock  kurultai.Clock // nil: time.Now
+	Logger *slog.Logger   // nil: discard
+	Title  string         // empty: DefaultTitle
 	// MaxContentLength is the largest POST body in bytes; zero means
 	// DefaultMaxContentLength.
 	MaxContentLength int64
@@ -63,6 +66,7 @@ type Server struct {
 	markings   *access.Markings
 	auth       Authenticator
 	bus        kurultai.Bus
+	signer     Signer
 	clock      kurultai.Clock
 	log        *slog.Logger
 	title      string
@@ -88,6 +92,7 @@ func New(cfg Config) (*Server, error) {
 		markings:   cfg.Markings,
 		auth:       cfg.Auth,
 		bus:        cfg.Bus,
+		signer:     cfg.Signer,
 		clock:      cfg.Clock,
 		log:        cfg.Logger,
 		title:      cfg.Title,
@@ -183,3 +188,8 @@ func (w *trackingWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *trackingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Signer signs an object's JSON for this node (see internal/trust).
+type Signer interface {
+	Sign(raw []byte) ([]byte, error)
+}

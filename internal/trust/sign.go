@@ -18,12 +18,12 @@ import (
 const (
 	// ExtensionID is the extension-definition of the signature property
 	// extension.
-	ExtensionID = "extension-definition--f8d68403-9e24-406f-84c7-61a62350aa2d"
+	ExtensionID = kurultai.SignatureExtensionID
 	// ExtensionName is its name.
 	ExtensionName = "kurultai-signature"
 	// KeysExtensionID is the extension-definition of the property
 	// extension that carries a node's public keys on its identity object.
-	KeysExtensionID = "extension-definition--166e6c66-3978-4e82-a42a-548dc4fc8395"
+	KeysExtensionID = kurultai.NodeKeysExtensionID
 	// KeysExtensionName is its name.
 	KeysExtensionName = "kurultai-node-keys"
 )
