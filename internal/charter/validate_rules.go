@@ -1,7 +1,6 @@
 package charter
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
