@@ -199,7 +199,7 @@ func dsns(path string) (write, read string, err error) {
 	}
 	write = q(slices.Concat(common, []string{"page_size(8192)", "cache_size(-32768)", "wal_autocheckpoint(8192)", "journal_size_limit(67108864)"}),
 		"&_journal_mode=WAL&_txlock=immediate")
-	read = q(slices.Concat(common, []string{"query_only(1)", "cache_size(-16384)"}), "")
+	read = q(slices.Concat(common, []string{"query_only(1)", "cache_size(-8192)"}), "")
 	return write, read, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -252,5 +253,49 @@ func TestPragmas(t *testing.T) {
 	}
 	if _, err := conns[0].ExecContext(ctx, `DELETE FROM participants`); err == nil {
 		t.Error("a reader connection could write")
+	}
+}
+
+// TestRerunAfterFailedJob: writes that share a group commit with a failing
+// job run again and report what was finally stored.
+func TestRerunAfterFailedJob(t *testing.T) {
+	s := openTest(t)
+	benchSetup(t, s)
+	ctx := context.Background()
+	release := blockWriter(t, s)
+	a, b := benchWrite(0, 5), benchWrite(5, 5)
+	var wg sync.WaitGroup
+	var errA, errB, errFail error
+	wg.Go(func() { _, errA = s.AddObjects(ctx, a) })
+	waitFor(t, "first write queued", func() bool { return len(s.jobs) == 1 })
+	wg.Go(func() {
+		errFail = s.submit(ctx, 1, func(context.Context, *sql.Tx) error { return errors.New("boom") })
+	})
+	waitFor(t, "failing job queued", func() bool { return len(s.jobs) == 2 })
+	wg.Go(func() { _, errB = s.AddObjects(ctx, b) })
+	waitFor(t, "second write queued", func() bool { return len(s.jobs) == 3 })
+	release()
+	wg.Wait()
+	if errA != nil || errB != nil || errFail == nil {
+		t.Fatalf("errors: a %v, b %v, failing job %v", errA, errB, errFail)
+	}
+	p, err := s.ListObjects(ctx, kurultai.Query{Collection: benchColl, Types: []string{"indicator"}, Limit: 100}, func(*kurultai.ObjectVersion) bool { return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(slices.Clone(a.Objects), b.Objects...)
+	if len(p.Items) != len(want) {
+		t.Fatalf("%d versions stored, want %d", len(p.Items), len(want))
+	}
+	for i, got := range p.Items {
+		if got.ID != want[i].ID || !got.DateAdded.Equal(want[i].DateAdded) {
+			t.Errorf("stored %s added %v; the write reported %s added %v", got.ID, got.DateAdded, want[i].ID, want[i].DateAdded)
+		}
+	}
+	for _, w := range []kurultai.Write{a, b} {
+		st, err := s.Status(ctx, w.StatusID)
+		if err != nil || len(st.Successes) != 5 {
+			t.Errorf("status %s: %+v, %v", w.StatusID, st, err)
+		}
 	}
 }

@@ -8,6 +8,17 @@
 //
 // The suite builds object versions by hand (it does not parse STIX), so it
 // checks what the store does with versions, not how they were parsed.
+//
+// Beyond kurultai.Store's doc comments, the suite pins down what every
+// store must agree on: the standard TLP marking-definitions are known
+// without being posted; Participants lists by code, Users by id and
+// Collections in creation order; a user of an unknown participant and a
+// token of an unknown user are CodeInvalid, a taken username, token id,
+// collection alias or status id CodeConflict; a version refused because
+// another participant wrote the object fails with exactly "object id
+// belongs to another writer"; a status lists versionless objects (SCOs)
+// under their date added; and a listing may return a short page with More
+// set only after examining at least 10,000 versions.
 package storetest
 
 import (
