@@ -41,7 +41,7 @@ func newCrisisNode(t *testing.T, dir string) *crisisNode {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := seed.System(ctx, st, "SEC", clock); err != nil {
+	if err := seed.System(ctx, st, charter.Default().DirectoryParticipants(), "SEC", clock); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.PutCollection(ctx, crisis.Collection()); err != nil {

@@ -13,7 +13,9 @@ import (
 
 	"github.com/kurultai/kurultai/internal/access"
 	"github.com/kurultai/kurultai/internal/auth"
+	"github.com/kurultai/kurultai/internal/charter"
 	"github.com/kurultai/kurultai/internal/config"
+	"github.com/kurultai/kurultai/internal/crisis"
 	"github.com/kurultai/kurultai/internal/kurultai"
 	"github.com/kurultai/kurultai/internal/natsbus"
 	"github.com/kurultai/kurultai/internal/ops"
@@ -25,15 +27,16 @@ import (
 
 // node is one running Kurultai node: every part it owns, in start order.
 type node struct {
-	cfg    config.Config
-	log    *slog.Logger
-	clock  kurultai.Clock
-	store  *sqlite.Store
-	signer *trust.Signer
-	bus    *natsbus.Bus
-	ln     net.Listener
-	http   *http.Server
-	done   chan error // the HTTP server's exit
+	cfg     config.Config
+	log     *slog.Logger
+	clock   kurultai.Clock
+	charter *charter.Charter
+	store   *sqlite.Store
+	signer  *trust.Signer
+	bus     *natsbus.Bus
+	ln      net.Listener
+	http    *http.Server
+	done    chan error // the HTTP server's exit
 }
 
 // startNode opens the store, starts NATS, seeds the system objects and
@@ -66,7 +69,13 @@ func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock k
 	if n.bus, err = natsbus.Start(ctx, natsbus.Config{Dir: filepath.Join(cfg.DataDir, "nats"), Listen: cfg.NATSListen, Logger: log}); err != nil {
 		return nil, err
 	}
-	if err := seed.System(ctx, n.store, cfg.Participant, clock); err != nil {
+	if n.charter, err = loadCharter(cfg.Charter); err != nil {
+		return nil, err
+	}
+	if err := seed.System(ctx, n.store, n.charter.DirectoryParticipants(), cfg.Participant, clock); err != nil {
+		return nil, err
+	}
+	if err := seedCrisis(ctx, n.store, cfg.Participant, clock); err != nil {
 		return nil, err
 	}
 	keysDoc := keys.Document(trust.NodeIdentityID(cfg.Participant), cfg.Participant)
@@ -161,4 +170,19 @@ func (n *node) shutdown(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// seedCrisis writes the crisis collection and the extension-definitions of
+// the crisis records. It lives here rather than in seed because crisis
+// imports seed.
+func seedCrisis(ctx context.Context, st kurultai.Store, node string, clock kurultai.Clock) error {
+	if err := st.PutCollection(ctx, crisis.Collection()); err != nil {
+		return fmt.Errorf("seed crisis: %w", err)
+	}
+	self, err := st.Participant(ctx, node)
+	if err != nil {
+		return fmt.Errorf("seed crisis: %w", err)
+	}
+	defs := crisis.ExtensionDefinitions(seed.PredefinedCreator, seed.SystemCreated)
+	return seed.AddRaw(ctx, st, seed.SystemPrincipal(self), crisis.CollectionID, defs, clock)
 }

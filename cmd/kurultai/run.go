@@ -34,6 +34,8 @@ func commands() []command {
 		{"init", "create the node's signing key (init --data DIR)", runInit},
 		{"key", "manage signing keys (key rotate|list|export)", runKey},
 		{"verify", "check object signatures offline (verify --keys KEYS FILE)", runVerify},
+		{"charter", "validate or print the crisis charter (charter check FILE, charter show)", runCharter},
+		{"kpi", "print the crisis KPIs of each situation", runKPI},
 		{"bench", "measure a running node (bench taxii)", runBench},
 		{"version", "print the version", runVersion},
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kurultai/kurultai/internal/config"
+	"github.com/kurultai/kurultai/internal/crisis"
 	"github.com/kurultai/kurultai/internal/seed"
 )
 
@@ -62,7 +63,10 @@ func serve(ctx context.Context, name, usage string, demo bool, args []string, en
 	}
 	if demo {
 		path := filepath.Join(cfg.DataDir, "demo-accounts.json")
-		accounts, err := seed.Demo(ctx, n.store, path, n.signer, time.Now)
+		accounts, err := seed.Demo(ctx, n.store, n.charter.DirectoryParticipants(), n.charter.Chair.Participant, path, n.signer, time.Now)
+		if err == nil {
+			err = seedReplay(ctx, n)
+		}
 		if err != nil {
 			n.shutdown(context.Background())
 			return err
@@ -86,4 +90,18 @@ func newLogger(cfg config.Config, w io.Writer) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return slog.New(slog.NewTextHandler(w, opts)), nil
+}
+
+// seedReplay stores the January 2022 situation of the demo: fixed ids, so
+// running the demo again stores nothing new.
+func seedReplay(ctx context.Context, n *node) error {
+	res, err := crisis.New(n.charter, nil).Demo2022()
+	if err != nil {
+		return err
+	}
+	p, err := n.store.Participant(ctx, "SEC")
+	if err != nil {
+		return err
+	}
+	return seed.AddRaw(ctx, n.store, seed.SystemPrincipal(p), crisis.CollectionID, res.Objects, time.Now)
 }

@@ -39,6 +39,9 @@ type Config struct {
 	// NATSListen is the NATS client listen address; empty keeps the
 	// embedded server in-process only.
 	NATSListen string `yaml:"nats_listen"`
+	// Charter is the crisis charter file; empty uses the embedded default
+	// (the Organization of Turkic States).
+	Charter string `yaml:"charter"`
 }
 
 // Default returns the embedded defaults.
@@ -64,6 +67,7 @@ var envNames = map[string]string{
 	"log-level":          "KURULTAI_LOG_LEVEL",
 	"log-format":         "KURULTAI_LOG_FORMAT",
 	"nats-listen":        "KURULTAI_NATS_LISTEN",
+	"charter":            "KURULTAI_CHARTER",
 }
 
 // Flags registers the settings on fs. After fs.Parse, call Resolve.
@@ -89,6 +93,7 @@ func Register(fs *flag.FlagSet) *Flags {
 	add("log-level", d.LogLevel, "log `level`: debug, info, warn, error")
 	add("log-format", d.LogFormat, "log `format`: text or json")
 	add("nats-listen", d.NATSListen, "NATS client listen `address`; empty keeps NATS in-process")
+	add("charter", d.Charter, "crisis charter `file` (YAML); empty uses the embedded default")
 	return f
 }
 
@@ -165,6 +170,8 @@ func (c *Config) setField(name, v string) error {
 		c.LogFormat = v
 	case "nats-listen":
 		c.NATSListen = v
+	case "charter":
+		c.Charter = v
 	}
 	return nil
 }

@@ -23,27 +23,32 @@ type Account struct {
 }
 
 // DemoAccounts lists the demo accounts without passwords: a liaison per
-// member and observer, a secretariat officer, the chair (Türkiye, chair in
-// 2022) and an administrator.
-func DemoAccounts() []Account {
+// member and observer, a secretariat officer, one for the chair and an
+// administrator.
+func DemoAccounts(parts []kurultai.Participant, chair string) []Account {
 	var out []Account
-	for _, p := range DefaultParticipants() {
+	sec := ""
+	for _, p := range parts {
 		if p.Kind == kurultai.KindSecretariat {
+			if sec == "" {
+				sec = p.Code
+			}
 			continue
 		}
 		out = append(out, Account{Username: strings.ToLower(p.Code) + "-liaison", Participant: p.Code, Role: kurultai.RoleLiaison})
 	}
-	return append(out,
-		Account{Username: "sec-officer", Participant: "SEC", Role: kurultai.RoleSecretariat},
-		Account{Username: "tr-chair", Participant: "TR", Role: kurultai.RoleChair},
-		Account{Username: "admin", Participant: "SEC", Role: kurultai.RoleAdmin},
-	)
+	if sec != "" {
+		out = append(out,
+			Account{Username: strings.ToLower(sec) + "-officer", Participant: sec, Role: kurultai.RoleSecretariat},
+			Account{Username: "admin", Participant: sec, Role: kurultai.RoleAdmin})
+	}
+	return append(out, Account{Username: strings.ToLower(chair) + "-chair", Participant: chair, Role: kurultai.RoleChair})
 }
 
 // Demo creates the demo accounts, keeping the passwords recorded in path
 // when the data directory is reused, writes path (mode 0600) and stores the
 // demo objects. It returns the accounts with their passwords.
-func Demo(ctx context.Context, st kurultai.Store, path string, signer Signer, clock kurultai.Clock) ([]Account, error) {
+func Demo(ctx context.Context, st kurultai.Store, parts []kurultai.Participant, chair, path string, signer Signer, clock kurultai.Clock) ([]Account, error) {
 	known := map[string]string{}
 	if data, err := os.ReadFile(path); err == nil {
 		var prev []Account
@@ -56,7 +61,7 @@ func Demo(ctx context.Context, st kurultai.Store, path string, signer Signer, cl
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	accounts := DemoAccounts()
+	accounts := DemoAccounts(parts, chair)
 	for i := range accounts {
 		a := &accounts[i]
 		pw, reuse := known[a.Username]
@@ -95,7 +100,7 @@ func Demo(ctx context.Context, st kurultai.Store, path string, signer Signer, cl
 	if err := os.WriteFile(path, append(data, '\n'), 0o600); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	if err := demoObjects(ctx, st, signer, clock); err != nil {
+	if err := demoObjects(ctx, st, parts, signer, clock); err != nil {
 		return nil, err
 	}
 	return accounts, nil

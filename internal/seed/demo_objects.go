@@ -16,9 +16,9 @@ type demoObject struct {
 
 // demoObjects stores a few objects that show releasability at work: each
 // participant sees a different subset.
-func demoObjects(ctx context.Context, st kurultai.Store, signer Signer, clock kurultai.Clock) error {
+func demoObjects(ctx context.Context, st kurultai.Store, parts []kurultai.Participant, signer Signer, clock kurultai.Clock) error {
 	byCode := map[string]kurultai.Participant{}
-	for _, p := range DefaultParticipants() {
+	for _, p := range parts {
 		byCode[p.Code] = p
 	}
 	for _, d := range DemoObjects() {
@@ -29,7 +29,10 @@ func demoObjects(ctx context.Context, st kurultai.Store, signer Signer, clock ku
 		if raw, err = signer.Sign(raw); err != nil {
 			return fmt.Errorf("seed: demo object: %w", err)
 		}
-		p := byCode[d.by]
+		p, ok := byCode[d.by]
+		if !ok {
+			continue // the charter in use has no such participant
+		}
 		who := kurultai.Principal{Username: "demo", Participant: p.Code, Kind: p.Kind, Role: kurultai.RoleLiaison}
 		if err := AddRaw(ctx, st, who, IntelCollectionID, [][]byte{raw}, clock); err != nil {
 			return err

@@ -1,4 +1,4 @@
-// Package seed writes what every node starts with (participants, the shared
+// Package seed writes what every node starts with (the charter's participants, the shared
 // collection, the standard TLP and releasability markings, the releasability
 // extension-definition, an identity per participant) and, for `kurultai
 // demo`, the demo accounts and a few shared objects. Everything it writes has
@@ -10,25 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/kurultai/kurultai/internal/kurultai"
 )
-
-// DefaultParticipants is the Organization of Turkic States as in 2022: five
-// members, two observers and the secretariat. The charter (a later issue)
-// becomes the one source of this list.
-func DefaultParticipants() []kurultai.Participant {
-	return []kurultai.Participant{
-		{Code: "AZ", Name: "Azerbaijan", Kind: kurultai.KindMember},
-		{Code: "KZ", Name: "Kazakhstan", Kind: kurultai.KindMember},
-		{Code: "KG", Name: "Kyrgyzstan", Kind: kurultai.KindMember},
-		{Code: "TR", Name: "Türkiye", Kind: kurultai.KindMember},
-		{Code: "UZ", Name: "Uzbekistan", Kind: kurultai.KindMember},
-		{Code: "HU", Name: "Hungary", Kind: kurultai.KindObserver},
-		{Code: "TM", Name: "Turkmenistan", Kind: kurultai.KindObserver},
-		{Code: "SEC", Name: "OTS Secretariat", Kind: kurultai.KindSecretariat},
-	}
-}
 
 // IntelCollectionID is the TAXII collection for shared intelligence. It is
 // fixed so that every node of a deployment uses the same id.

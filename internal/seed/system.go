@@ -17,10 +17,9 @@ func SystemPrincipal(p kurultai.Participant) kurultai.Principal {
 	return kurultai.Principal{Username: "system", Participant: p.Code, Kind: p.Kind, Role: kurultai.RoleSecretariat}
 }
 
-// System writes the participants, the intel collection and the system
-// objects. It is idempotent and runs at every start.
-func System(ctx context.Context, st kurultai.Store, node string, clock kurultai.Clock) error {
-	parts := DefaultParticipants()
+// System writes the participants (from the charter), the intel collection
+// and the system objects. It is idempotent and runs at every start.
+func System(ctx context.Context, st kurultai.Store, parts []kurultai.Participant, node string, clock kurultai.Clock) error {
 	var self *kurultai.Participant
 	for i, p := range parts {
 		if err := st.PutParticipant(ctx, p); err != nil {
