@@ -11,9 +11,10 @@ import (
 )
 
 // DeleteObject deletes the versions of the object that match vf and that
-// allow accepts (allow sees each version without Raw, on the writer
-// goroutine), fixes first and last of the remaining versions and appends
+// allow accepts, fixes first and last of the remaining versions and appends
 // entry, with Objects set to the deleted versions, in the same transaction.
+// allow sees each version without Raw; it runs on the writer goroutine, so
+// it must be quick and must not call the store.
 // It returns CodeNotFound when no version matched and was accepted.
 //
 // The effective marking refs of the remaining versions are left as they

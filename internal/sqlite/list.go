@@ -19,7 +19,9 @@ const (
 
 // ListObjects returns one page of q, keeping the versions allow accepts (see
 // kurultai.ObjectStore). allow sees each version without Raw; Raw is set
-// only on the versions kept, and only when q.WithRaw.
+// only on the versions kept, and only when q.WithRaw. allow runs while a
+// read connection is held: it must be quick, must not call the store and
+// must not keep the version it is given (a refused one is reused).
 //
 // The scan walks an index in date-added order from the cursor, so every
 // page costs the same wherever it is in the collection. It stops once the

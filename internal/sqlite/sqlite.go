@@ -15,10 +15,12 @@
 //
 // Every write (AddObjects, DeleteObject, AppendAudit and the directory
 // writes) is a job handed to the writer goroutine. The writer takes every
-// queued job up to a bound, runs each in its own SAVEPOINT inside one
-// transaction (a failing job rolls back only itself), commits once and then
-// answers each job: many requests share one fsync (group commit). A job's
-// caller is answered only after the commit, so a success is durable.
+// queued job up to a bound (maxBatch objects), runs them one after the other
+// in one transaction, commits once and then answers each job: many requests
+// share one fsync (group commit). A job's caller is answered only after the
+// commit, so a success is durable. When a job fails, the others of its
+// batch run again, each in its own SAVEPOINT, so that a failed job takes
+// back only its own writes (see commitBatch).
 //
 // The writer goroutine alone touches lastAdded (the last date added handed
 // out) and the write connection; closeMu guards closed and the sends on the
