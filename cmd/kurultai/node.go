@@ -101,6 +101,7 @@ func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock k
 		Auth:             auth.NewAuthenticator(n.store, clock),
 		Bus:              n.bus,
 		Signer:           signer,
+		SameContent:      trust.SameContent,
 		Clock:            clock,
 		Logger:           log,
 		Title:            cfg.Title,

@@ -80,6 +80,12 @@ type Write struct {
 	Objects    []*ObjectVersion
 	Rejected   []StatusDetail
 	Time       time.Time
+	// SameContent, if set, decides whether a stored version and a re-sent
+	// one with other bytes are the same content (for example the same
+	// object signed again, or formatted differently), making the re-send
+	// an idempotent success rather than a conflict. It runs on the store's
+	// writer and must not call the store.
+	SameContent func(stored, incoming []byte) bool
 }
 
 // ObjectStore keeps object versions, their statuses and marking-definitions.

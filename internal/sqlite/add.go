@@ -139,7 +139,7 @@ func (s *Store) addObjects(ctx context.Context, tx *sql.Tx, w *kurultai.Write) (
 					return kurultai.Status{}, mapErr(err)
 				}
 			}
-			if bytes.Equal(raw, v.Raw) {
+			if bytes.Equal(raw, v.Raw) || (w.SameContent != nil && w.SameContent(raw, v.Raw)) {
 				o.row = r
 			} else {
 				o.message = conflictMessage(v)

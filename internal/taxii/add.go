@@ -63,7 +63,7 @@ func (s *Server) addObjects(w http.ResponseWriter, r *http.Request, p kurultai.P
 	if len(raws) == 0 {
 		return kurultai.FieldError("objects", "no objects")
 	}
-	wr := kurultai.Write{Principal: p, Collection: coll, StatusID: s.newID()}
+	wr := kurultai.Write{Principal: p, Collection: coll, StatusID: s.newID(), SameContent: s.sameContent}
 	var codes map[string]bool // participant codes, loaded when needed
 	for i, raw := range raws {
 		v, err := stix.ParseObject(raw)

@@ -50,9 +50,13 @@ type Config struct {
 	// Signer signs each object a local principal writes; nil stores
 	// objects unsigned.
 	Signer Signer
-	Clock  kurultai.Clock // nil: time.Now
-	Logger *slog.Logger   // nil: discard
-	Title  string         // empty: DefaultTitle
+	// SameContent, if set, tells a re-sent version with the same content
+	// as the stored one (re-signed, or formatted differently) from a
+	// conflicting one; see kurultai.Write.
+	SameContent func(stored, incoming []byte) bool
+	Clock       kurultai.Clock // nil: time.Now
+	Logger      *slog.Logger   // nil: discard
+	Title       string         // empty: DefaultTitle
 	// MaxContentLength is the largest POST body in bytes; zero means
 	// DefaultMaxContentLength.
 	MaxContentLength int64
@@ -62,17 +66,18 @@ type Config struct {
 // Server is the TAXII 2.1 HTTP server. Its handlers are safe for
 // concurrent use.
 type Server struct {
-	store      kurultai.Store
-	markings   *access.Markings
-	auth       Authenticator
-	bus        kurultai.Bus
-	signer     Signer
-	clock      kurultai.Clock
-	log        *slog.Logger
-	title      string
-	maxContent int64
-	metrics    *Metrics
-	newID      func() string
+	store       kurultai.Store
+	markings    *access.Markings
+	auth        Authenticator
+	bus         kurultai.Bus
+	signer      Signer
+	sameContent func(stored, incoming []byte) bool
+	clock       kurultai.Clock
+	log         *slog.Logger
+	title       string
+	maxContent  int64
+	metrics     *Metrics
+	newID       func() string
 }
 
 // New returns a server for cfg, filling defaults.
@@ -88,17 +93,18 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("taxii: config: MaxContentLength is negative")
 	}
 	s := &Server{
-		store:      cfg.Store,
-		markings:   cfg.Markings,
-		auth:       cfg.Auth,
-		bus:        cfg.Bus,
-		signer:     cfg.Signer,
-		clock:      cfg.Clock,
-		log:        cfg.Logger,
-		title:      cfg.Title,
-		maxContent: cfg.MaxContentLength,
-		metrics:    cfg.Metrics,
-		newID:      uuid.NewString,
+		store:       cfg.Store,
+		markings:    cfg.Markings,
+		auth:        cfg.Auth,
+		bus:         cfg.Bus,
+		signer:      cfg.Signer,
+		sameContent: cfg.SameContent,
+		clock:       cfg.Clock,
+		log:         cfg.Logger,
+		title:       cfg.Title,
+		maxContent:  cfg.MaxContentLength,
+		metrics:     cfg.Metrics,
+		newID:       uuid.NewString,
 	}
 	if s.clock == nil {
 		s.clock = time.Now
