@@ -35,7 +35,7 @@ func suffixSets() map[ew.Lang]map[string]bool {
 			ск ц цы цев цам ец ца ин`,
 		ew.English: `s es 's`,
 		ew.Hungarian: `ban ben ba be ból ből ra re ról ről hoz hez höz nak nek val vel on en ön n t ot et öt
-			at ig ért tól től nál nél i ai ei ak ek ok ök k a e ja je é á ul ül ként`,
+			at ig ért tól től nál nél nal nel i ai ei ak ek ok ök k a e ja je é á ul ül ként`,
 		ew.Arabic: `ي ه يه يين يون ين ان ون يا`,
 	}
 	out := map[ew.Lang]map[string]bool{}
