@@ -1,0 +1,268 @@
+package clock
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/kurultai/kurultai/internal/crisis"
+	"github.com/kurultai/kurultai/internal/kurultai"
+)
+
+// Defaults of a Worker.
+const (
+	// DefaultCatchUp is how far before its start a worker still sends what
+	// fell due: the bus's de-duplication window, within which another
+	// process (or an earlier run) that sent it is remembered.
+	DefaultCatchUp = 10 * time.Minute
+	// DefaultMaxSleep bounds the sleep between two ticks.
+	DefaultMaxSleep = time.Minute
+	// retryAfter is the sleep after a failed tick.
+	retryAfter = 5 * time.Second
+	// forgetAfter is how long a sent id is remembered after it fell due.
+	forgetAfter = 90 * 24 * time.Hour
+)
+
+// Config configures a Worker.
+type Config struct {
+	Index *Index // required
+	Bus   Bus    // required
+	// Collection is the crisis collection, whose writes wake the worker.
+	Collection string
+	Clock      kurultai.Clock // nil: time.Now
+	Logger     *slog.Logger   // nil: discard
+	// CatchUp: notifications that fell due more than CatchUp before the
+	// worker started are taken as sent. Zero means DefaultCatchUp.
+	CatchUp time.Duration
+	// MaxSleep bounds the sleep between ticks; zero means DefaultMaxSleep.
+	MaxSleep time.Duration
+}
+
+// Worker publishes what the crisis clock owes. Start runs it; Tick is
+// one evaluation, for tests.
+type Worker struct {
+	idx        *Index
+	m          *crisis.Mechanism
+	bus        Bus
+	collection string
+	clock      kurultai.Clock
+	log        *slog.Logger
+	catchUp    time.Duration
+	maxSleep   time.Duration
+	wake       chan struct{} // buffered 1: wakes coalesce
+
+	mu      sync.Mutex // guards the fields below; held for a whole Tick, so ticks never overlap
+	started time.Time
+	sits    map[string]*sitClock
+
+	cancel context.CancelFunc // set by Start
+	done   chan struct{}      // closed when the goroutine ends
+	unsub  func()
+}
+
+// sitClock is what the worker remembers of one situation.
+type sitClock struct {
+	version uint64    // the index version it was derived at
+	next    time.Time // when something next falls due (zero: nothing pending)
+	final   bool
+	sent    map[string]time.Time // notification id -> when it fell due
+}
+
+// Stats counts what one Tick did.
+type Stats struct {
+	Derived    int // situations derived
+	Published  int // notifications the stream took as new
+	Duplicates int // notifications the stream already had
+	Skipped    int // notifications older than the catch-up window
+}
+
+// NewWorker returns a worker; call Start to run it, or Tick.
+func NewWorker(cfg Config) (*Worker, error) {
+	switch {
+	case cfg.Index == nil:
+		return nil, errors.New("clock: config: Index is required")
+	case cfg.Bus == nil:
+		return nil, errors.New("clock: config: Bus is required")
+	}
+	w := &Worker{
+		idx: cfg.Index, m: cfg.Index.Mechanism(), bus: cfg.Bus, collection: cfg.Collection,
+		clock: cfg.Clock, log: cfg.Logger, catchUp: cfg.CatchUp, maxSleep: cfg.MaxSleep,
+		wake: make(chan struct{}, 1), sits: map[string]*sitClock{},
+	}
+	if w.clock == nil {
+		w.clock = time.Now
+	}
+	if w.log == nil {
+		w.log = slog.New(slog.DiscardHandler)
+	}
+	if w.catchUp <= 0 {
+		w.catchUp = DefaultCatchUp
+	}
+	if w.maxSleep <= 0 {
+		w.maxSleep = DefaultMaxSleep
+	}
+	w.started = w.clock()
+	return w, nil
+}
+
+// Start subscribes to the writes of the crisis collection and runs the
+// worker in a goroutine until Close.
+func (w *Worker) Start(ctx context.Context) error {
+	if w.done != nil {
+		return errors.New("clock: worker already started")
+	}
+	unsub, err := w.bus.Subscribe(SubjectObjectsAdded, w.onAdded)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	w.unsub, w.cancel, w.done = unsub, cancel, make(chan struct{})
+	w.mu.Lock()
+	w.started = w.clock()
+	w.mu.Unlock()
+	go w.run(ctx)
+	return nil
+}
+
+// Close stops the worker and waits for it.
+func (w *Worker) Close() error {
+	if w.done == nil {
+		return nil
+	}
+	w.unsub()
+	w.cancel()
+	<-w.done
+	return nil
+}
+
+// Wake asks the worker to look again now (after a write). It never blocks.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// onAdded wakes the worker for writes to the crisis collection.
+func (w *Worker) onAdded(_ string, data []byte) {
+	var added []Added
+	if err := json.Unmarshal(data, &added); err != nil {
+		w.Wake() // cannot tell: look anyway
+		return
+	}
+	for _, a := range added {
+		if a.Collection == w.collection {
+			w.Wake()
+			return
+		}
+	}
+}
+
+func (w *Worker) run(ctx context.Context) {
+	defer close(w.done)
+	for {
+		now := w.clock()
+		next, _, err := w.Tick(ctx, now)
+		if ctx.Err() != nil {
+			return
+		}
+		sleep := w.maxSleep
+		if err != nil {
+			w.log.Warn("clock: tick failed", "err", err)
+			sleep = min(sleep, retryAfter)
+		}
+		if !next.IsZero() {
+			sleep = min(sleep, max(next.Sub(w.clock()), 0))
+		}
+		t := time.NewTimer(sleep)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-w.wake:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+// Tick evaluates the clock at now: it refreshes the index, derives each
+// open situation that changed or whose next point has come, and publishes
+// what crisis.Due owes and was not sent yet. It returns when something
+// next falls due (zero: nothing pending). A failed publish is retried at
+// the next tick.
+func (w *Worker) Tick(ctx context.Context, now time.Time) (time.Time, Stats, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var st Stats
+	if err := w.idx.Refresh(ctx); err != nil {
+		return time.Time{}, st, err
+	}
+	var next time.Time
+	var errs []error
+	for _, id := range w.idx.Situations() {
+		entries, version := w.idx.Entries(id)
+		sc := w.sits[id]
+		if sc == nil {
+			sc = &sitClock{sent: map[string]time.Time{}}
+			w.sits[id] = sc
+		}
+		if sc.version == version && (sc.final || sc.next.IsZero() || now.Before(sc.next)) {
+			next = earliest(next, sc.next)
+			continue
+		}
+		s, err := w.m.Derive(id, Records(entries), now)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		st.Derived++
+		sc.version, sc.final, sc.next = version, s.Final, w.m.Next(s, now)
+		failed := false
+		for _, n := range w.m.Due(s, now) {
+			if _, ok := sc.sent[n.ID]; ok {
+				continue
+			}
+			if n.At.Before(w.started.Add(-w.catchUp)) {
+				sc.sent[n.ID] = n.At
+				st.Skipped++
+				continue
+			}
+			dup, err := Publish(ctx, w.bus, n)
+			if err != nil {
+				errs = append(errs, err)
+				failed = true
+				continue
+			}
+			sc.sent[n.ID] = n.At
+			if dup {
+				st.Duplicates++
+			} else {
+				st.Published++
+			}
+		}
+		if failed {
+			sc.version = 0 // derive again at the next tick
+		}
+		for id, at := range sc.sent {
+			if now.Sub(at) > forgetAfter {
+				delete(sc.sent, id)
+			}
+		}
+		next = earliest(next, sc.next)
+	}
+	return next, st, errors.Join(errs...)
+}
+
+func earliest(a, b time.Time) time.Time {
+	switch {
+	case a.IsZero():
+		return b
+	case b.IsZero() || a.Before(b):
+		return a
+	}
+	return b
+}
