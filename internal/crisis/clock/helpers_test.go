@@ -188,7 +188,7 @@ func (b *memBus) PublishDurable(_ context.Context, subject string, data []byte, 
 }
 
 func (b *memBus) Subscribe(string, func(string, []byte)) (func(), error) { return func() {}, nil }
-func (b *memBus) Close() error                                            { return nil }
+func (b *memBus) Close() error                                           { return nil }
 
 // messages returns the durable messages so far.
 func (b *memBus) messages() []Message {

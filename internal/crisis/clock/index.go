@@ -287,7 +287,9 @@ func (t *table) add(e *Entry, version uint64) {
 	}
 }
 
-func compareSit(a, b sitKey) int { return cmp.Or(a.created.Compare(b.created), cmp.Compare(a.id, b.id)) }
+func compareSit(a, b sitKey) int {
+	return cmp.Or(a.created.Compare(b.created), cmp.Compare(a.id, b.id))
+}
 
 // replace swaps an entry of a situation's list for its narrowed copy. The
 // list is copied first: readers may hold the old one.

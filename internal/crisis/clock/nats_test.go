@@ -102,8 +102,8 @@ func TestTwoWorkersSendOnce(t *testing.T) {
 		got[m.ID]++
 	}
 	want := map[string]int{
-		"marker":                                      2,
-		"remind/" + sit + "/consultation/50%/TR":       1,
+		"marker":                                 2,
+		"remind/" + sit + "/consultation/50%/TR": 1,
 		"remind/" + sit + "/situation_report#1/50%/KZ": 1,
 	}
 	for id, n := range want {
