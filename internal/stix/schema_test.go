@@ -7,103 +7,34 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/kurultai/kurultai/internal/kurultai"
+	"github.com/kurultai/kurultai/internal/stix/stixschema"
 )
 
 // The OASIS STIX 2.1 JSON schemas and examples live in the shared folder
 // beside the repository (CI copies shared/ next to the clone).
 var sharedDir = filepath.Join("..", "..", "..", "shared", "stix2-json-schemas")
 
-// schemaBaseURL is the prefix of the schemas' $id URLs.
-const schemaBaseURL = "http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/stix2.1/schemas/"
-
-// schemaDir returns the schemas folder, or skips the test loudly.
-func schemaDir(t *testing.T) string {
+// schemas returns a validator over the local schemas, or skips the test
+// loudly when there are none.
+func schemas(t *testing.T) *stixschema.Validator {
 	t.Helper()
-	dir := filepath.Join(sharedDir, "schemas")
-	if _, err := os.Stat(filepath.Join(dir, "common", "core.json")); err != nil {
-		t.Skipf("!!! OASIS STIX schemas not found at %s (%v): schema conformance NOT checked !!!", dir, err)
-	}
-	return dir
-}
-
-// diskLoader serves the schemas' http URLs from disk; anything else fails,
-// so the tests never touch the network.
-type diskLoader struct{ dir string }
-
-func (l diskLoader) Load(url string) (any, error) {
-	rel, ok := strings.CutPrefix(url, schemaBaseURL)
-	if !ok {
-		return nil, fmt.Errorf("schema %s is not in the local copy (no network in tests)", url)
-	}
-	f, err := os.Open(filepath.Join(l.dir, filepath.FromSlash(rel)))
+	dir, err := stixschema.Find()
 	if err != nil {
-		return nil, err
+		t.Skipf("!!! %v: schema conformance NOT checked !!!", err)
 	}
-	defer f.Close()
-	return jsonschema.UnmarshalJSON(f)
-}
-
-// schemas compiles schemas on demand, once each.
-type schemas struct {
-	mu       sync.Mutex // guards compiler and compiled
-	compiler *jsonschema.Compiler
-	compiled map[string]*jsonschema.Schema
-}
-
-func newSchemas(dir string) *schemas {
-	c := jsonschema.NewCompiler()
-	c.UseLoader(diskLoader{dir: dir})
-	return &schemas{compiler: c, compiled: map[string]*jsonschema.Schema{}}
-}
-
-func (s *schemas) get(t *testing.T, rel string) *jsonschema.Schema {
-	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if sch, ok := s.compiled[rel]; ok {
-		return sch
-	}
-	sch, err := s.compiler.Compile(schemaBaseURL + rel)
-	if err != nil {
-		t.Fatalf("compile %s: %v", rel, err)
-	}
-	s.compiled[rel] = sch
-	return sch
-}
-
-// schemaFor returns the schema file for an object type.
-func schemaFor(dir, typ string) string {
-	switch typ {
-	case "marking-definition", "extension-definition", "language-content":
-		return "common/" + typ + ".json"
-	case "bundle":
-		return "common/bundle.json"
-	}
-	for _, sub := range []string{"sdos", "sros", "observables"} {
-		if _, err := os.Stat(filepath.Join(dir, sub, typ+".json")); err == nil {
-			return sub + "/" + typ + ".json"
-		}
-	}
-	return "common/core.json"
+	return stixschema.New(dir)
 }
 
 // validate checks raw against the schema of its type.
-func (s *schemas) validate(t *testing.T, dir string, raw []byte) {
+func validate(t *testing.T, s *stixschema.Validator, raw []byte) {
 	t.Helper()
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatalf("unmarshal %s: %v", raw, err)
-	}
-	typ, _ := inst.(map[string]any)["type"].(string)
-	rel := schemaFor(dir, typ)
-	if err := s.get(t, rel).Validate(inst); err != nil {
-		t.Errorf("%s does not validate against %s:\n%s\n%v", typ, rel, raw, err)
+	if err := s.Validate(raw); err != nil {
+		t.Errorf("%v\n%s", err, raw)
 	}
 }
 
@@ -134,8 +65,7 @@ func sampleObjects() map[string]string {
 
 func TestSystemAndSampleObjectsMatchOASISSchemas(t *testing.T) {
 	t.Parallel()
-	dir := schemaDir(t)
-	s := newSchemas(dir)
+	s := schemas(t)
 	objects := map[string][]byte{
 		"releasability extension-definition": ReleasabilityExtensionDefinition(nodeIdentityID, systemCreated),
 		"releasability marking (codes)":      ReleasabilityMarking(testMarkingID, "KZ and UZ", nodeIdentityID, []string{"KZ", "UZ"}, systemCreated),
@@ -156,7 +86,7 @@ func TestSystemAndSampleObjectsMatchOASISSchemas(t *testing.T) {
 			if _, err := ParseObject(raw); err != nil {
 				t.Errorf("ParseObject: %v", err)
 			}
-			s.validate(t, dir, raw)
+			validate(t, s, raw)
 		})
 		// bundle.json cannot hold extension-definitions or custom
 		// SDOs: they match both core.json and cyber-observable-core.json
@@ -173,7 +103,7 @@ func TestSystemAndSampleObjectsMatchOASISSchemas(t *testing.T) {
 	}
 	bundle.WriteString(`]}`)
 	t.Run("bundle", func(t *testing.T) {
-		s.validate(t, dir, bundle.Bytes())
+		validate(t, s, bundle.Bytes())
 		objs, err := ParseEnvelope(bundle.Bytes())
 		if err != nil || len(objs) != inBundle {
 			t.Fatalf("ParseEnvelope: %d objects, %v", len(objs), err)
@@ -184,14 +114,17 @@ func TestSystemAndSampleObjectsMatchOASISSchemas(t *testing.T) {
 // TestSchemaCheckerRejects makes sure the schema check above can fail.
 func TestSchemaCheckerRejects(t *testing.T) {
 	t.Parallel()
-	dir := schemaDir(t)
-	s := newSchemas(dir)
+	s := schemas(t)
 	bad := []byte(`{"type":"identity","spec_version":"2.1","id":"` + testIdentityID + `","created":"2015-12-21T19:59:11Z","modified":"2015-12-21T19:59:11.000Z","name":"ACME"}`)
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(bad))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.get(t, "sdos/identity.json").Validate(inst); err == nil {
+	sch, err := s.Schema("sdos/identity.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(inst); err == nil {
 		t.Error("identity with a seconds-only created validated; the schema check is not working")
 	}
 	if _, err := ParseObject(bad); err == nil {
@@ -210,7 +143,7 @@ var invalidExamples = map[string]string{
 
 func TestOASISExamples(t *testing.T) {
 	t.Parallel()
-	schemaDir(t)
+	schemas(t)
 	files, err := filepath.Glob(filepath.Join(sharedDir, "examples", "*.json"))
 	if err != nil {
 		t.Fatal(err)
