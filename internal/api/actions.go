@@ -45,7 +45,7 @@ func (s *Server) perform(w http.ResponseWriter, r *http.Request, p kurultai.Prin
 		query = "situation=" + clip(sit) + "&" + query
 	}
 	deny := func(err error) error {
-		if kurultai.ErrorCode(err) == kurultai.CodeInternal {
+		if httpStatus(err) == http.StatusInternalServerError {
 			return err // a bug, logged as such; not a decision
 		}
 		aerr := s.audit(ctx, p, kurultai.AuditEntry{Action: AuditAct, Query: query, Decision: kurultai.DecisionDeny,
@@ -55,7 +55,7 @@ func (s *Server) perform(w http.ResponseWriter, r *http.Request, p kurultai.Prin
 		}
 		return err
 	}
-	a, err := s.prepare(w, r, p, name)
+	a, err := s.prepare(w, r, p, sit, name)
 	if err != nil {
 		return deny(err)
 	}
@@ -111,7 +111,10 @@ func (s *Server) perform(w http.ResponseWriter, r *http.Request, p kurultai.Prin
 // action exists, a role p can hold may take it (so an observer learns
 // that it may not object without learning whether the situation exists),
 // and the body decodes.
-func (s *Server) prepare(w http.ResponseWriter, r *http.Request, p kurultai.Principal, name string) (crisis.Action, error) {
+func (s *Server) prepare(w http.ResponseWriter, r *http.Request, p kurultai.Principal, sit, name string) (crisis.Action, error) {
+	if sit != "" && name == string(charter.ActRaiseAlert) {
+		return nil, kurultai.FieldError("action", "raise an alert with POST /api/v1/situations")
+	}
 	if !p.CanWrite() {
 		return nil, kurultai.Errorf(kurultai.CodeForbidden, "a user with role %s takes no action in the crisis mechanism", p.Role)
 	}

@@ -129,9 +129,5 @@ func (s *Server) raiseAlert(w http.ResponseWriter, r *http.Request, p kurultai.P
 
 // act takes an action on a situation.
 func (s *Server) act(w http.ResponseWriter, r *http.Request, p kurultai.Principal) error {
-	name := r.PathValue("action")
-	if name == string(charter.ActRaiseAlert) {
-		return kurultai.FieldError("action", "raise an alert with POST /api/v1/situations")
-	}
-	return s.perform(w, r, p, r.PathValue("id"), name)
+	return s.perform(w, r, p, r.PathValue("id"), r.PathValue("action"))
 }
