@@ -258,14 +258,14 @@ func (p *Poller) record(ctx context.Context, src Source, h Health, n int, err er
 	}
 	h.LastItems = n
 	h.Items += int64(n)
-	p.mu.Lock()
-	if _, ok := p.workers[src.Name]; ok || !p.closed {
-		p.health[src.Name] = h
-	}
-	p.mu.Unlock()
+	// Saved first, so whoever sees the new health in memory can rely on
+	// it being in the store.
 	if serr := p.cfg.Health.SaveHealth(context.WithoutCancel(ctx), h); serr != nil {
 		p.cfg.Logger.Error("sources: save health", "source", src.Name, "err", serr)
 	}
+	p.mu.Lock()
+	p.health[src.Name] = h
+	p.mu.Unlock()
 }
 
 // backoff is the wait after the n-th consecutive failure: the interval
