@@ -112,10 +112,13 @@ func (p *Poller) Set(srcs []Source) error {
 		return fmt.Errorf("sources: poller closed")
 	}
 	var stop []*worker
+	var gone []string
 	for name, w := range p.workers {
 		if !names[name] {
 			stop = append(stop, w)
 			delete(p.workers, name)
+			delete(p.health, name)
+			gone = append(gone, name)
 		}
 	}
 	for _, s := range srcs {
@@ -131,6 +134,11 @@ func (p *Poller) Set(srcs []Source) error {
 	for _, w := range stop {
 		w.cancel()
 		<-w.done
+	}
+	for _, name := range gone {
+		if err := p.cfg.Health.DeleteHealth(p.ctx, name); err != nil {
+			p.cfg.Logger.Error("sources: delete health", "source", name, "err", err)
+		}
 	}
 	return nil
 }

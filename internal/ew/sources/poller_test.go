@@ -188,6 +188,9 @@ func TestPollerSetAndHealthFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "both polled", func() bool { return healthOf(p, "a").OK() && healthOf(p, "b").Failures == 1 })
+	if saved, _ := hs.LoadHealth(context.Background()); !strings.Contains(saved["b"].LastError, "HTTP 500") {
+		t.Errorf("saved health of b: %+v", saved["b"])
+	}
 	if err := p.Set([]Source{{Name: "a", URL: srv.URL + "/feed", Interval: hour}}); err != nil {
 		t.Fatal(err)
 	}
@@ -208,8 +211,8 @@ func TestPollerSetAndHealthFile(t *testing.T) {
 	if a := saved["a"]; a.ETag != `"v1"` || a.Items != 1 {
 		t.Errorf("saved health of a: %+v", a)
 	}
-	if b := saved["b"]; !strings.Contains(b.LastError, "HTTP 500") {
-		t.Errorf("saved health of b: %+v", b)
+	if b, ok := saved["b"]; ok {
+		t.Errorf("health of the removed source b is still saved: %+v", b)
 	}
 }
 
