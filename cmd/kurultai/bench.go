@@ -9,7 +9,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/kurultai/kurultai/internal/kurultai"
 	"github.com/kurultai/kurultai/internal/seed"
 )
 
@@ -79,14 +82,18 @@ func runBench(ctx context.Context, args []string, env func(string) string, stdou
 		return fmt.Errorf("--token or --user/--password: credentials are required")
 	}
 	if *objects > 0 {
+		m := c.cpuStart(ctx)
 		if err := c.ingest(ctx, stdout, *objects, *batch, *conc); err != nil {
 			return err
 		}
+		m.report(ctx, stdout, "ingest", *objects)
 	}
-	last, err := c.serve(ctx, stdout, *page)
+	m := c.cpuStart(ctx)
+	last, served, err := c.serveAll(ctx, stdout, *page, *conc)
 	if err != nil {
 		return err
 	}
+	m.report(ctx, stdout, "serve", served)
 	if err := c.pageCost(ctx, stdout, *page, *repeat, last); err != nil {
 		return err
 	}
@@ -174,22 +181,38 @@ func (c *benchClient) ingest(ctx context.Context, out io.Writer, total, batch, c
 	return nil
 }
 
-// benchEnvelope returns n fresh indicators of about 1.5 KB each, released to members.
+// benchEnvelope returns n fresh indicators of about 1.5 KB each, released
+// to members. It is cheap, so that the client measures the node, not itself.
 func benchEnvelope(n int) []byte {
-	var b bytes.Buffer
-	b.WriteString(`{"objects":[`)
-	now := time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
-	pad := strings.Repeat("Observed in several regional reports; shared for correlation by the liaison desks. ", 12)
+	now := strconv.Quote(time.Now().UTC().Format("2006-01-02T15:04:05.000Z"))
+	pad := strconv.Quote(strings.Repeat("Observed in several regional reports; shared for correlation by the liaison desks. ", 12))
+	refs := `["` + kurultai.TLP2GreenID + `","` + seed.AudienceMarkingID("members") + `"]`
+	b := make([]byte, 0, n*1700)
+	b = append(b, `{"objects":[`...)
 	for i := range n {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
 		id := uuid.NewString()
-		fmt.Fprintf(&b, `{"type":"indicator","spec_version":"2.1","id":"indicator--%s","created":%q,"modified":%q,"name":"Bench indicator %s","description":%q,"indicator_types":["malicious-activity"],"pattern":"[ipv4-addr:value = '198.51.100.%d']","pattern_type":"stix","valid_from":%q,"labels":["bench"],"object_marking_refs":[%q,%q]}`,
-			id, now, now, id[:8], pad, i%250, now, "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", seed.AudienceMarkingID("members"))
+		b = append(b, `{"type":"indicator","spec_version":"2.1","id":"indicator--`...)
+		b = append(b, id...)
+		b = append(b, `","created":`...)
+		b = append(b, now...)
+		b = append(b, `,"modified":`...)
+		b = append(b, now...)
+		b = append(b, `,"name":"Bench indicator `...)
+		b = append(b, id[:8]...)
+		b = append(b, `","description":`...)
+		b = append(b, pad...)
+		b = append(b, `,"indicator_types":["malicious-activity"],"pattern":"[ipv4-addr:value = '198.51.100.`...)
+		b = strconv.AppendInt(b, int64(i%250), 10)
+		b = append(b, `']","pattern_type":"stix","valid_from":`...)
+		b = append(b, now...)
+		b = append(b, `,"labels":["bench"],"object_marking_refs":`...)
+		b = append(b, refs...)
+		b = append(b, '}')
 	}
-	b.WriteString(`]}`)
-	return b.Bytes()
+	return append(b, `]}`...)
 }
 
 type page struct {
@@ -198,11 +221,43 @@ type page struct {
 	Objects []json.RawMessage `json:"objects"`
 }
 
-// serve pages through the whole collection and returns the next token of
-// its last full page, so that the page-cost comparison is like for like.
-func (c *benchClient) serve(ctx context.Context, out io.Writer, limit int) (string, error) {
+// serveAll runs conc clients that each page through the whole collection
+// and reports the aggregate rate. It returns the next token of the last
+// full page and the objects served.
+func (c *benchClient) serveAll(ctx context.Context, out io.Writer, limit, conc int) (string, int, error) {
 	start := time.Now()
-	var total, pages int
+	type result struct {
+		last  string
+		total int
+		err   error
+	}
+	results := make(chan result, conc)
+	for range conc {
+		go func() {
+			last, total, err := c.serve(ctx, limit)
+			results <- result{last, total, err}
+		}()
+	}
+	var last string
+	total := 0
+	for range conc {
+		r := <-results
+		if r.err != nil {
+			return "", 0, r.err
+		}
+		last, total = r.last, total+r.total
+	}
+	el := time.Since(start)
+	fmt.Fprintf(out, "serve: %d clients paged %d objects with limit=%d in %s: %.0f objects/s\n", conc, total, limit, el.Round(time.Millisecond), float64(total)/el.Seconds())
+	return last, total, nil
+}
+
+// serve pages through the whole collection and returns the next token of
+// its last full page (so that the page-cost comparison is like for like)
+// and the objects served. It reads the envelope's head and counts objects
+// without decoding them, to leave the CPU to the node.
+func (c *benchClient) serve(ctx context.Context, limit int) (string, int, error) {
+	var total int
 	next, lastFull := "", ""
 	for {
 		path := fmt.Sprintf("/taxii2/root/collections/%s/objects/?limit=%d", c.coll, limit)
@@ -211,31 +266,62 @@ func (c *benchClient) serve(ctx context.Context, out io.Writer, limit int) (stri
 		}
 		resp, body, err := c.do(ctx, http.MethodGet, path, nil)
 		if err != nil {
-			return "", fmt.Errorf("serve: %w", err)
+			return "", 0, fmt.Errorf("serve: %w", err)
 		}
 		if resp.StatusCode != http.StatusOK {
-			return "", fmt.Errorf("serve: GET answered %d: %.300s", resp.StatusCode, body)
+			return "", 0, fmt.Errorf("serve: GET answered %d: %.300s", resp.StatusCode, body)
 		}
-		var p page
-		if err := json.Unmarshal(body, &p); err != nil {
-			return "", fmt.Errorf("serve: %w", err)
+		more, nextTok, n, err := envelopeHead(body)
+		if err != nil {
+			return "", 0, fmt.Errorf("serve: %w", err)
 		}
-		total += len(p.Objects)
-		pages++
-		if len(p.Objects) == limit {
+		total += n
+		if n == limit {
 			lastFull = next
 		}
-		if pages%100 == 0 {
-			fmt.Fprintf(out, "  %d objects served, %.0f objects/s\n", total, float64(total)/time.Since(start).Seconds())
+		if !more {
+			return lastFull, total, nil
 		}
-		if !p.More {
-			break
-		}
-		next = p.Next
+		next = nextTok
 	}
-	el := time.Since(start)
-	fmt.Fprintf(out, "serve: %d objects in %d pages of up to %d in %s: %.0f objects/s\n", total, pages, limit, el.Round(time.Millisecond), float64(total)/el.Seconds())
-	return lastFull, nil
+}
+
+// envelopeHead reads more and next from a TAXII envelope and counts its
+// objects by bracket depth, skipping strings.
+func envelopeHead(body []byte) (more bool, next string, n int, err error) {
+	i := bytes.Index(body, []byte(`"objects":[`))
+	if i < 0 {
+		var head page
+		err = json.Unmarshal(body, &head)
+		return head.More, head.Next, 0, err
+	}
+	var head page
+	if err = json.Unmarshal(append(append([]byte{}, body[:i]...), `"objects":[]}`...), &head); err != nil {
+		return false, "", 0, err
+	}
+	depth, inStr, esc := 0, false, false
+	for _, ch := range body[i+len(`"objects":[`):] {
+		switch {
+		case inStr:
+			if esc {
+				esc = false
+			} else if ch == '\\' {
+				esc = true
+			} else if ch == '"' {
+				inStr = false
+			}
+		case ch == '"':
+			inStr = true
+		case ch == '{' || ch == '[':
+			if depth == 0 && ch == '{' {
+				n++
+			}
+			depth++
+		case ch == '}' || ch == ']':
+			depth--
+		}
+	}
+	return head.More, head.Next, n, nil
 }
 
 func (c *benchClient) pageCost(ctx context.Context, out io.Writer, limit, repeat int, lastNext string) error {
@@ -272,19 +358,53 @@ func (c *benchClient) pageCost(ctx context.Context, out io.Writer, limit, repeat
 	return nil
 }
 
-func (c *benchClient) memory(ctx context.Context, out io.Writer) error {
+// metric reads one unlabelled sample from the node's /metrics.
+func (c *benchClient) metric(ctx context.Context, name string) (float64, bool) {
 	resp, body, err := c.do(ctx, http.MethodGet, "/metrics", nil)
 	if err != nil || resp.StatusCode != http.StatusOK {
-		fmt.Fprintln(out, "memory: /metrics not readable")
-		return nil
+		return 0, false
 	}
 	sc := bufio.NewScanner(bytes.NewReader(body))
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "process_resident_memory_bytes "); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
 			var f float64
-			fmt.Sscan(v, &f)
-			fmt.Fprintf(out, "memory: node resident set %.1f MB\n", f/1e6)
+			if _, err := fmt.Sscan(v, &f); err == nil {
+				return f, true
+			}
 		}
+	}
+	return 0, false
+}
+
+// cpuMeter reports the node's CPU time per object over a phase, read from
+// process_cpu_seconds_total. On a shared machine wall-clock rates swing
+// with the neighbours' load; CPU per object does not, and it bounds what
+// the node can do on idle cores.
+type cpuMeter struct {
+	c     *benchClient
+	start float64
+	ok    bool
+}
+
+func (c *benchClient) cpuStart(ctx context.Context) cpuMeter {
+	v, ok := c.metric(ctx, "process_cpu_seconds_total")
+	return cpuMeter{c: c, start: v, ok: ok}
+}
+
+func (m cpuMeter) report(ctx context.Context, out io.Writer, phase string, objects int) {
+	end, ok := m.c.metric(ctx, "process_cpu_seconds_total")
+	if !m.ok || !ok || objects == 0 {
+		return
+	}
+	per := (end - m.start) / float64(objects) * 1e6
+	fmt.Fprintf(out, "%s: node CPU %.1f µs/object, so about %.0f objects/s on %d idle cores\n", phase, per, float64(runtime.NumCPU())*1e6/per, runtime.NumCPU())
+}
+
+func (c *benchClient) memory(ctx context.Context, out io.Writer) error {
+	if v, ok := c.metric(ctx, "process_resident_memory_bytes"); ok {
+		fmt.Fprintf(out, "memory: node resident set %.1f MB\n", v/1e6)
+	} else {
+		fmt.Fprintln(out, "memory: /metrics not readable")
 	}
 	return nil
 }
