@@ -13,7 +13,6 @@ import (
 	"testing"
 )
 
-
 func runEWCmd(t *testing.T, f func(context.Context, []string, func(string) string, *bytes.Buffer, *bytes.Buffer) error, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
