@@ -1,0 +1,165 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kurultai/kurultai/internal/kurultai"
+)
+
+// maxAuditRead caps one AuditEntries call.
+const maxAuditRead = 10_000
+
+// AppendAudit appends entries to the audit log durably, all or none. An
+// entry with a zero Time gets the store clock's time.
+func (s *Store) AppendAudit(ctx context.Context, entries ...kurultai.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	err := s.submit(ctx, len(entries), func(ctx context.Context, w *wtx) error {
+		return insertAudit(ctx, w, s.clock, entries)
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: append audit: %w", err)
+	}
+	return nil
+}
+
+// sqlInsertAudit inserts several audit rows at once.
+const sqlInsertAudit = `INSERT INTO audit_log (seq, time, username, participant, action, objects, query, decision, detail)
+	SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`
+
+// insertAudit inserts audit entries with the next sequence numbers of w.
+func insertAudit(ctx context.Context, w *wtx, clock kurultai.Clock, entries []kurultai.AuditEntry) error {
+	n := len(entries)
+	seqs, times := make([]int64, n), make([]int64, n)
+	cols := make([][]string, 7)
+	for i := range cols {
+		cols[i] = make([]string, n)
+	}
+	for i, e := range entries {
+		objs, err := auditObjects(e.Objects)
+		if err != nil {
+			return err
+		}
+		t := e.Time
+		if t.IsZero() {
+			t = clock()
+		}
+		seqs[i], times[i] = w.nextAuditSeq(), t.UnixNano()
+		for k, v := range []string{e.Username, e.Participant, e.Action, objs, e.Query, e.Decision, e.Detail} {
+			cols[k][i] = toText(v) // what PostgreSQL text can hold
+		}
+	}
+	_, err := w.tx.Exec(ctx, sqlInsertAudit, seqs, times, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6])
+	if err != nil {
+		return fmt.Errorf("insert audit entries: %w", mapErr(err))
+	}
+	return nil
+}
+
+// auditObjects is the objects column: a JSON array of {"id","version"},
+// '[]' when empty.
+func auditObjects(refs []kurultai.ObjectRef) (string, error) {
+	if len(refs) == 0 {
+		return "[]", nil
+	}
+	data, err := json.Marshal(refs)
+	if err != nil {
+		return "", fmt.Errorf("encode audit objects: %w", err)
+	}
+	return string(data), nil
+}
+
+// AuditEntries returns up to limit audit entries with a sequence number
+// greater than after, in log order, and the sequence number of the last one
+// (after when there is none). It is not part of kurultai.Store: the
+// conformance suite and the audit tooling read the log through it.
+func (s *Store) AuditEntries(ctx context.Context, after int64, limit int) ([]kurultai.AuditEntry, int64, error) {
+	out, last, err := s.auditEntries(ctx, after, limit)
+	if err != nil {
+		return nil, after, fmt.Errorf("postgres: audit entries: %w", err)
+	}
+	return out, last, nil
+}
+
+func (s *Store) auditEntries(ctx context.Context, after int64, limit int) ([]kurultai.AuditEntry, int64, error) {
+	limit = min(max(limit, 1), maxAuditRead)
+	rows, err := s.pool.Query(ctx, `SELECT seq, time, username, participant, action, objects, query, decision, detail
+		FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, after, mapErr(err)
+	}
+	defer rows.Close()
+	var out []kurultai.AuditEntry
+	last := after
+	for rows.Next() {
+		var e kurultai.AuditEntry
+		var t int64
+		var objs string
+		if err := rows.Scan(&last, &t, &e.Username, &e.Participant, &e.Action, &objs, &e.Query, &e.Decision, &e.Detail); err != nil {
+			return nil, after, mapErr(err)
+		}
+		e.Time = time.Unix(0, t).UTC()
+		if objs != "[]" {
+			if err := json.Unmarshal([]byte(objs), &e.Objects); err != nil {
+				return nil, after, fmt.Errorf("objects: %w", err)
+			}
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, after, mapErr(err)
+	}
+	return out, last, nil
+}
+
+// insertStatus records a status resource.
+func insertStatus(ctx context.Context, tx pgx.Tx, s kurultai.Status) error {
+	var cols [3]string
+	for i, ds := range [][]kurultai.StatusDetail{s.Successes, s.Failures, s.Pendings} {
+		if len(ds) == 0 {
+			cols[i] = "[]"
+			continue
+		}
+		data, err := json.Marshal(ds)
+		if err != nil {
+			return fmt.Errorf("encode status: %w", err)
+		}
+		cols[i] = string(data)
+	}
+	_, err := tx.Exec(ctx, sqlInsertStatus, s.ID, s.Collection, s.Owner, s.Status, s.RequestTimestamp.UnixNano(), cols[0], cols[1], cols[2])
+	if err != nil {
+		return fmt.Errorf("insert status: %w", mapErr(err))
+	}
+	return nil
+}
+
+// Status returns the status resource with the id, or CodeNotFound.
+func (s *Store) Status(ctx context.Context, id string) (kurultai.Status, error) {
+	var st kurultai.Status
+	var t int64
+	var cols [3]string
+	err := s.pool.QueryRow(ctx, `SELECT id, collection, owner, status, request_time, successes, failures, pendings
+		FROM statuses WHERE id = $1`, id).Scan(&st.ID, &st.Collection, &st.Owner, &st.Status, &t, &cols[0], &cols[1], &cols[2])
+	if errNoRows(err) || badText(err) {
+		return kurultai.Status{}, fmt.Errorf("postgres: status: %w", notFound("status"))
+	}
+	if err != nil {
+		return kurultai.Status{}, fmt.Errorf("postgres: status: %w", mapErr(err))
+	}
+	st.RequestTimestamp = time.Unix(0, t).UTC()
+	for i, dst := range []*[]kurultai.StatusDetail{&st.Successes, &st.Failures, &st.Pendings} {
+		if cols[i] == "[]" {
+			continue
+		}
+		if err := json.Unmarshal([]byte(cols[i]), dst); err != nil {
+			return kurultai.Status{}, fmt.Errorf("postgres: status: decode: %w", err)
+		}
+	}
+	return st, nil
+}

@@ -1,0 +1,215 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync/atomic"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Job states: a job is queued until the writer takes it or its caller gives
+// up, whichever comes first; the other side then leaves it alone.
+const (
+	jobQueued int32 = iota
+	jobTaken
+	jobAbandoned
+)
+
+// job is one write handed to the writer goroutine.
+type job struct {
+	weight int // objects, for bounding a group commit
+	// fn does the write in w, on the writer goroutine. It may run more
+	// than once (see commitBatch): it must have no effect outside w but
+	// setting its results, and must not keep w.
+	fn    func(ctx context.Context, w *wtx) error
+	state atomic.Int32
+	done  chan error // buffered: the writer never blocks answering
+}
+
+// wtx is a write transaction holding the write_state lock, with the
+// counters it hands out. Jobs call nextAdded and nextAuditSeq; the writer
+// writes the counters back before committing.
+type wtx struct {
+	tx        pgx.Tx
+	clock     func() int64 // now in Unix microseconds
+	lastAdded int64
+	auditSeq  int64
+}
+
+// counters is what a savepoint must restore of a wtx.
+type counters struct{ lastAdded, auditSeq int64 }
+
+func (w *wtx) save() counters     { return counters{w.lastAdded, w.auditSeq} }
+func (w *wtx) restore(c counters) { w.lastAdded, w.auditSeq = c.lastAdded, c.auditSeq }
+
+// nextAdded returns a new date added: now in Unix microseconds, or one
+// more than the last one if the clock has not moved on (or went back).
+func (w *wtx) nextAdded() int64 {
+	a := max(w.clock(), w.lastAdded+1)
+	w.lastAdded = a
+	return a
+}
+
+// nextAuditSeq returns the next audit_log sequence number.
+func (w *wtx) nextAuditSeq() int64 {
+	w.auditSeq++
+	return w.auditSeq
+}
+
+// submit hands fn to the writer and waits for the outcome: nil once the
+// transaction holding it has committed. If ctx ends while the job is still
+// queued, the job is dropped and ctx's error returned; once the writer has
+// taken it, submit waits for the outcome, so an error always means the
+// write did not happen (or, if the connection broke during COMMIT, that
+// its outcome is unknown: see DEPLOY.md).
+func (s *Store) submit(ctx context.Context, weight int, fn func(ctx context.Context, w *wtx) error) error {
+	j := &job{weight: max(weight, 1), fn: fn, done: make(chan error, 1)}
+	s.closeMu.RLock()
+	if s.closed {
+		s.closeMu.RUnlock()
+		return errClosed
+	}
+	select {
+	case s.jobs <- j:
+	case <-ctx.Done():
+		s.closeMu.RUnlock()
+		return ctx.Err()
+	}
+	s.closeMu.RUnlock()
+
+	select {
+	case err := <-j.done:
+		return err
+	case <-ctx.Done():
+		if j.state.CompareAndSwap(jobQueued, jobAbandoned) {
+			return ctx.Err()
+		}
+		return <-j.done
+	}
+}
+
+// writer runs group commits until the jobs channel is closed and drained.
+func (s *Store) writer() {
+	defer close(s.writerDone)
+	batch := make([]*job, 0, 64)
+	for j := range s.jobs {
+		batch = append(batch[:0], j)
+		weight := j.weight
+	fill:
+		for weight < s.maxBatch {
+			select {
+			case j, ok := <-s.jobs:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, j)
+				weight += j.weight
+			default:
+				break fill
+			}
+		}
+		// Writes run to completion once taken, whatever their callers do,
+		// but not forever: a database that stops answering fails them.
+		ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+		s.commitBatch(ctx, batch)
+		cancel()
+		clear(batch) // let answered jobs be collected
+	}
+}
+
+// commitBatch runs the jobs of one group commit and answers each.
+//
+// Jobs first run one after the other in a plain transaction. Job errors are
+// rare (business failures are statuses, not errors), and PostgreSQL aborts
+// a transaction at its first failed statement, so when a job fails the
+// transaction is rolled back, the failed job answered, and the others run
+// again, each in its own savepoint this time. A job may therefore run more
+// than once; only its last run counts.
+func (s *Store) commitBatch(ctx context.Context, batch []*job) {
+	var run []int // indexes of the jobs this batch runs
+	for i, j := range batch {
+		if j.state.CompareAndSwap(jobQueued, jobTaken) {
+			run = append(run, i)
+		}
+	}
+	if len(run) == 0 {
+		return
+	}
+	errs := make([]error, len(batch))
+	failed, err := s.runJobs(ctx, batch, run, errs, false)
+	if err == nil && failed >= 0 {
+		run = slices.DeleteFunc(run, func(i int) bool { return i == failed })
+		_, err = s.runJobs(ctx, batch, run, errs, true)
+	}
+	if err != nil {
+		s.log.Error("postgres: group commit failed", "jobs", len(run), "err", err)
+		for _, i := range run {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+	}
+	for i, j := range batch {
+		if j.state.Load() == jobTaken {
+			j.done <- errs[i]
+		}
+	}
+}
+
+// runJobs runs the jobs run of batch in one transaction and commits it,
+// recording each job's error in errs. Without savepoints it stops at the
+// first job that fails, rolls back and returns that job's index; with
+// savepoints a failing job rolls back only itself and the others commit.
+// The error is the transaction's own, which every job shares.
+func (s *Store) runJobs(ctx context.Context, batch []*job, run []int, errs []error, savepoints bool) (failed int, err error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return -1, fmt.Errorf("postgres: begin: %w", mapErr(err))
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	w := &wtx{tx: tx, clock: func() int64 { return s.clock().UnixMicro() }}
+	err = tx.QueryRow(ctx, `SELECT last_added, audit_seq FROM write_state FOR UPDATE`).Scan(&w.lastAdded, &w.auditSeq)
+	if err != nil {
+		return -1, fmt.Errorf("postgres: lock write state: %w", mapErr(err))
+	}
+	start := w.save()
+	exec := func(stmt string) error {
+		if _, err := tx.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("postgres: %s: %w", stmt, mapErr(err))
+		}
+		return nil
+	}
+	for _, i := range run {
+		if !savepoints {
+			if errs[i] = batch[i].fn(ctx, w); errs[i] != nil {
+				return i, nil
+			}
+			continue
+		}
+		if err := exec("SAVEPOINT job"); err != nil {
+			return -1, err
+		}
+		before := w.save()
+		if errs[i] = batch[i].fn(ctx, w); errs[i] != nil {
+			if err := exec("ROLLBACK TO SAVEPOINT job"); err != nil {
+				return -1, err
+			}
+			w.restore(before) // audit seqs stay gapless
+		}
+		if err := exec("RELEASE SAVEPOINT job"); err != nil {
+			return -1, err
+		}
+	}
+	if w.save() != start {
+		_, err := tx.Exec(ctx, `UPDATE write_state SET last_added = $1, audit_seq = $2`, w.lastAdded, w.auditSeq)
+		if err != nil {
+			return -1, fmt.Errorf("postgres: write state: %w", mapErr(err))
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return -1, fmt.Errorf("postgres: commit: %w", mapErr(err))
+	}
+	return -1, nil
+}
