@@ -3,7 +3,7 @@ package postgres
 import (
 	"bytes"
 	"context"
-		"fmt"
+	"fmt"
 	"slices"
 	"time"
 
