@@ -92,7 +92,7 @@ type Story struct {
 	LastSeen  time.Time // time of the latest article
 	Articles  int
 	Languages map[ew.Lang]int
-	Entities  map[string]int   // places and actors, with how many articles named them
+	Entities  map[string]int    // places and actors, with how many articles named them
 	Hourly    map[time.Time]int // articles per hour (start of the hour, UTC)
 	Alerted   time.Time         // when the story last alerted (zero: never)
 	urls      map[string]bool
@@ -144,7 +144,7 @@ type Tracker struct {
 	mu      sync.Mutex // guards everything below
 	stories []*Story
 	byKey   map[key][]*Story
-	ids     map[string]int // stories started per base ID, for unique IDs
+	ids     map[string]int            // stories started per base ID, for unique IDs
 	volume  map[key]map[time.Time]int // articles per hour per (country, type), for baselines
 }
 
