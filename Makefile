@@ -2,12 +2,13 @@
 GO ?= go
 PKGS ?= ./...
 
-.PHONY: help test test-short lint bench run build fuzz
+.PHONY: help test test-short test-postgres lint bench run build fuzz
 
 help:
 	@echo "make run        run the demo node on 127.0.0.1:8080 (data in ./kurultai-data)"
 	@echo "make test       all tests with the race detector (what CI runs)"
 	@echo "make test-short quick tests, no race detector, no end-to-end"
+	@echo "make test-postgres the PostgreSQL store suite on a throwaway local server"
 	@echo "make lint       gofmt, go vet, staticcheck"
 	@echo "make bench      Go benchmarks of the hot paths"
 	@echo "make fuzz       each fuzz target for FUZZTIME (default 20s)"
@@ -25,6 +26,11 @@ test:
 
 test-short:
 	$(GO) test -short -count=1 $(PKGS)
+
+# The PostgreSQL store suite against a throwaway server (see .ci/postgres.sh);
+# make test runs it too when KURULTAI_TEST_POSTGRES is set.
+test-postgres:
+	bash -c 'set -euo pipefail; source .ci/postgres.sh; start_postgres; trap stop_postgres EXIT; $(GO) test -count=1 ./internal/postgres/'
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
