@@ -230,7 +230,7 @@ func (s *Store) addObjects(ctx context.Context, tx *sql.Tx, w *kurultai.Write) (
 			Detail:      fmt.Sprintf("refused %d: %s", len(denied), msgOtherWriter),
 		})
 	}
-	if err := insertAudit(ctx, tx.StmtContext(ctx, s.ws.insertAudit), s.clock, entries); err != nil {
+	if err := s.insertAudit(ctx, tx, entries); err != nil {
 		return kurultai.Status{}, err
 	}
 	return status, nil

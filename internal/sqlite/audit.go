@@ -13,51 +13,21 @@ import (
 // maxAuditRead caps one AuditEntries call.
 const maxAuditRead = 10_000
 
-// AppendAudit appends entries to the audit log durably, all or none. An
-// entry with a zero Time gets the store clock's time.
+// AppendAudit appends entries to the audit log durably, all or none, as
+// leaves of the audit tree (see audittree.go). An entry with a zero Time
+// gets the store clock's time; text that is not valid UTF-8 is stored with
+// U+FFFD in place of the invalid bytes. A failure is CodeUnavailable.
 func (s *Store) AppendAudit(ctx context.Context, entries ...kurultai.AuditEntry) error {
 	if len(entries) == 0 {
 		return nil
 	}
 	err := s.submit(ctx, len(entries), func(ctx context.Context, tx *sql.Tx) error {
-		return insertAudit(ctx, tx.StmtContext(ctx, s.ws.insertAudit), s.clock, entries)
+		return s.insertAudit(ctx, tx, entries)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: append audit: %w", err)
 	}
 	return nil
-}
-
-// insertAudit inserts audit entries with the bound insert statement.
-func insertAudit(ctx context.Context, st *sql.Stmt, clock kurultai.Clock, entries []kurultai.AuditEntry) error {
-	for _, e := range entries {
-		objs, err := auditObjects(e.Objects)
-		if err != nil {
-			return err
-		}
-		t := e.Time
-		if t.IsZero() {
-			t = clock()
-		}
-		_, err = st.ExecContext(ctx, t.UnixNano(), e.Username, e.Participant, e.Action, objs, e.Query, e.Decision, e.Detail)
-		if err != nil {
-			return fmt.Errorf("insert audit entry: %w", mapErr(err))
-		}
-	}
-	return nil
-}
-
-// auditObjects is the objects column: a JSON array of {"id","version"},
-// '[]' when empty.
-func auditObjects(refs []kurultai.ObjectRef) (string, error) {
-	if len(refs) == 0 {
-		return "[]", nil
-	}
-	data, err := json.Marshal(refs)
-	if err != nil {
-		return "", fmt.Errorf("encode audit objects: %w", err)
-	}
-	return string(data), nil
 }
 
 // AuditEntries returns up to limit audit entries with a sequence number

@@ -98,7 +98,7 @@ func (s *Store) deleteObject(ctx context.Context, tx *sql.Tx, collection, id str
 		}
 	}
 	entry.Objects = refs
-	if err := insertAudit(ctx, tx.StmtContext(ctx, s.ws.insertAudit), s.clock, []kurultai.AuditEntry{entry}); err != nil {
+	if err := s.insertAudit(ctx, tx, []kurultai.AuditEntry{entry}); err != nil {
 		return 0, err
 	}
 	return len(refs), nil

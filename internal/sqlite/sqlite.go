@@ -52,6 +52,11 @@ import (
 type Options struct {
 	Clock  kurultai.Clock // defaults to time.Now
 	Logger *slog.Logger   // defaults to a logger that discards
+
+	// auditFault, set by tests only, makes an audit append (with the
+	// entries) or a tree extension (entries nil) fail; see the fault
+	// stages in audittree.go.
+	auditFault func(stage string, entries []kurultai.AuditEntry) error
 }
 
 // Tuning defaults.
@@ -85,6 +90,12 @@ type Store struct {
 	closed     bool
 
 	lastAdded int64 // owned by the writer goroutine
+	// auditDirty reports whether the current transaction appended audit
+	// entries, so that extendTree has leaves to add; leafBuf is scratch
+	// for leaf encoding. Both are owned by the writer goroutine.
+	auditDirty bool
+	leafBuf    []byte
+	auditFault func(stage string, entries []kurultai.AuditEntry) error // see Options.auditFault
 
 	maxBatch   int // objects per group commit
 	scanBudget int // rows per ListObjects call
@@ -112,6 +123,7 @@ func open(ctx context.Context, path string, opts Options) (_ *Store, err error) 
 		writerDone: make(chan struct{}),
 		maxBatch:   defaultMaxBatch,
 		scanBudget: defaultScanBudget,
+		auditFault: opts.auditFault,
 	}
 	if s.clock == nil {
 		s.clock = time.Now
@@ -146,6 +158,9 @@ func open(ctx context.Context, path string, opts Options) (_ *Store, err error) 
 		return nil, err
 	}
 	if err := seedMarkings(ctx, s.wdb); err != nil {
+		return nil, err
+	}
+	if err := catchUpAudit(ctx, s.wdb); err != nil {
 		return nil, err
 	}
 	if s.lastAdded, err = highWater(ctx, s.wdb); err != nil {

@@ -18,6 +18,7 @@ type writeStmts struct {
 	insertMarking *sql.Stmt
 	insertStatus  *sql.Stmt
 	insertAudit   *sql.Stmt
+	insertNode    *sql.Stmt
 }
 
 // The columns ListObjects and DeleteObject read, in scan order (see
@@ -43,7 +44,8 @@ const (
 	sqlInsertStatus  = `INSERT INTO statuses (id, collection, owner, status, request_time, successes, failures, pendings)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlInsertAudit = `INSERT INTO audit_log (time, username, participant, action, objects, query, decision, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`
+	sqlInsertNode = `INSERT INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)`
 )
 
 func (w *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
@@ -59,6 +61,7 @@ func (w *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
 		{&w.insertMarking, sqlInsertMarking},
 		{&w.insertStatus, sqlInsertStatus},
 		{&w.insertAudit, sqlInsertAudit},
+		{&w.insertNode, sqlInsertNode},
 	} {
 		st, err := db.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -71,7 +74,7 @@ func (w *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
 
 func (w *writeStmts) close() {
 	for _, st := range []*sql.Stmt{w.versions, w.markingsIn, w.raw, w.insertObject,
-		w.updateObject, w.insertMarking, w.insertStatus, w.insertAudit} {
+		w.updateObject, w.insertMarking, w.insertStatus, w.insertAudit, w.insertNode} {
 		if st != nil {
 			st.Close()
 		}

@@ -138,6 +138,7 @@ func (s *Store) runJobs(ctx context.Context, batch []*job, run []int, errs []err
 		return -1, fmt.Errorf("sqlite: begin: %w", mapErr(err))
 	}
 	defer tx.Rollback()
+	s.auditDirty = false
 	exec := func(stmt string) error {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("sqlite: %s: %w", strings.ToLower(stmt), mapErr(err))
@@ -162,6 +163,9 @@ func (s *Store) runJobs(ctx context.Context, batch []*job, run []int, errs []err
 		if err := exec("RELEASE job"); err != nil {
 			return -1, err
 		}
+	}
+	if err := s.extendTree(ctx, tx); err != nil {
+		return -1, err
 	}
 	if err := tx.Commit(); err != nil {
 		return -1, fmt.Errorf("sqlite: commit: %w", mapErr(err))

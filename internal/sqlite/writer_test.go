@@ -72,7 +72,7 @@ func TestGroupCommit(t *testing.T) {
 		wg.Go(func() {
 			errs[i] = s.submit(ctx, 1, func(ctx context.Context, tx *sql.Tx) error {
 				txs[i] = tx
-				if err := insertAudit(ctx, tx.StmtContext(ctx, s.ws.insertAudit), s.clock, []kurultai.AuditEntry{entry(i)}); err != nil {
+				if err := s.insertAudit(ctx, tx, []kurultai.AuditEntry{entry(i)}); err != nil {
 					return err
 				}
 				if i%10 == 3 {

@@ -80,6 +80,9 @@ func Run(t *testing.T, open func(t *testing.T) kurultai.Store) {
 		{"Audit", testAudit},
 		{"AuditOfWrites", testAuditOfWrites},
 		{"ConcurrentAdds", testConcurrentAdds},
+		{"AuditTree", testAuditTree},
+		{"AuditCheckpoints", testAuditCheckpoints},
+		{"AuditObjectVersions", testAuditObjectVersions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,136 @@
+package auditlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kurultai/kurultai/internal/kurultai"
+)
+
+// DefaultInterval is how often the checkpointer looks for new entries.
+// Half the promised 10 s, so that a checkpoint follows an entry within 10 s
+// even when a round is slow.
+const DefaultInterval = 5 * time.Second
+
+// CheckpointerConfig configures a Checkpointer.
+type CheckpointerConfig struct {
+	Store    CheckpointStore // required
+	Signer   *NoteSigner     // required; its name must be the origin
+	Origin   string          // required; see Origin
+	Clock    kurultai.Clock  // nil: time.Now
+	Logger   *slog.Logger    // nil: discard
+	Interval time.Duration   // 0: DefaultInterval
+}
+
+// Checkpointer publishes a signed checkpoint whenever the tree has grown
+// since the last one. Start runs it every Interval until Close; tests call
+// Publish directly.
+type Checkpointer struct {
+	store    CheckpointStore
+	signer   *NoteSigner
+	origin   string
+	clock    kurultai.Clock
+	log      *slog.Logger
+	interval time.Duration
+
+	mu      sync.Mutex  // serializes Publish
+	started atomic.Bool // set by the first Start
+	stop    chan struct{}
+	done    chan struct{} // closed when the worker ends; only after Start
+	once    sync.Once     // closes stop once
+}
+
+// NewCheckpointer returns a checkpointer for cfg, not yet started.
+func NewCheckpointer(cfg CheckpointerConfig) (*Checkpointer, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, errors.New("auditlog: checkpointer: Store is required")
+	case cfg.Signer == nil:
+		return nil, errors.New("auditlog: checkpointer: Signer is required")
+	case cfg.Origin == "" || cfg.Signer.Name() != cfg.Origin:
+		return nil, fmt.Errorf("auditlog: checkpointer: the signer's key name %q must be the origin %q", cfg.Signer.Name(), cfg.Origin)
+	case cfg.Interval < 0:
+		return nil, errors.New("auditlog: checkpointer: Interval is negative")
+	}
+	c := &Checkpointer{
+		store: cfg.Store, signer: cfg.Signer, origin: cfg.Origin,
+		clock: cfg.Clock, log: cfg.Logger, interval: cfg.Interval,
+		stop: make(chan struct{}), done: make(chan struct{}),
+	}
+	if c.clock == nil {
+		c.clock = time.Now
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if c.interval == 0 {
+		c.interval = DefaultInterval
+	}
+	return c, nil
+}
+
+// Start publishes a first checkpoint and then one every interval while
+// the tree grows, until Close. Calling it again does nothing.
+func (c *Checkpointer) Start() {
+	if !c.started.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer close(c.done)
+		t := time.NewTicker(c.interval)
+		defer t.Stop()
+		for {
+			ctx, cancel := context.WithTimeout(context.Background(), c.interval+10*time.Second)
+			if _, _, err := c.Publish(ctx); err != nil {
+				c.log.Warn("auditlog: checkpoint not published", "err", err)
+			}
+			cancel()
+			select {
+			case <-c.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+// Close stops the worker started by Start and waits for it. Entries
+// appended since its last round are checkpointed at the next start.
+func (c *Checkpointer) Close() error {
+	c.once.Do(func() { close(c.stop) })
+	if c.started.Load() {
+		<-c.done
+	}
+	return nil
+}
+
+// Publish signs and stores a checkpoint of the current tree if it has
+// grown since the latest stored checkpoint (or none exists). It returns
+// the latest checkpoint and whether it published it.
+func (c *Checkpointer) Publish(ctx context.Context) (CheckpointRecord, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	head, err := c.store.TreeHead(ctx)
+	if err != nil {
+		return CheckpointRecord{}, false, fmt.Errorf("auditlog: checkpoint: %w", err)
+	}
+	last, err := c.store.LatestCheckpoint(ctx)
+	switch {
+	case err == nil && last.Size >= head.Size:
+		return last, false, nil
+	case err != nil && kurultai.ErrorCode(err) != kurultai.CodeNotFound:
+		return CheckpointRecord{}, false, fmt.Errorf("auditlog: checkpoint: %w", err)
+	}
+	note := SignCheckpoint(Checkpoint{Origin: c.origin, Size: head.Size, Root: head.Root}, c.signer)
+	rec := CheckpointRecord{Size: head.Size, Root: head.Root, Note: []byte(note.String()), Time: c.clock().UTC()}
+	if err := c.store.AddCheckpoint(ctx, rec); err != nil {
+		return CheckpointRecord{}, false, fmt.Errorf("auditlog: checkpoint: %w", err)
+	}
+	c.log.Debug("auditlog: checkpoint published", "size", head.Size)
+	return rec, true, nil
+}
