@@ -135,7 +135,9 @@ func TestCrisisCommand(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "not valid JSON") {
 		t.Errorf("broken JSON: %v", err)
 	}
-	env := func(k string) string { return map[string]string{"KURULTAI_URL": url, "KURULTAI_USER": "kz-liaison", "KURULTAI_PASSWORD": "wrong"}[k] }
+	env := func(k string) string {
+		return map[string]string{"KURULTAI_URL": url, "KURULTAI_USER": "kz-liaison", "KURULTAI_PASSWORD": "wrong"}[k]
+	}
 	err = runCrisis(context.Background(), []string{"list"}, env, &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("wrong password: %v", err)
