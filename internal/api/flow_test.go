@@ -148,6 +148,18 @@ func TestMechanismThroughTheAPI(t *testing.T) {
 		t.Error("no notification published")
 	}
 
+	// The observer sees no situation, but is told of the adopted statement
+	// and of the meeting it was invited to.
+	var hu notificationsView
+	e.get("/api/v1/notifications?since=2022-01-01T00:00:00Z", "hu", &hu)
+	kinds := map[string]bool{}
+	for _, m := range hu.Notifications {
+		kinds[m.Kind] = true
+	}
+	if len(kinds) != 2 || !kinds[crisis.NoteStatementAdopted] || !kinds[crisis.NoteMeetingConvened] {
+		t.Errorf("the observer's notifications: %+v", hu.Notifications)
+	}
+
 	// Every action was audited as a decision, and every write by the store.
 	if n := len(e.audits(AuditAct)); n < 20 {
 		t.Errorf("%d crisis.act audit entries, want one per action tried", n)

@@ -118,6 +118,20 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, p kur
 // records p may see, that fell due in [from, now].
 func (s *Server) notesFor(p kurultai.Principal, id string, recs []crisis.Record, from, now time.Time) ([]crisis.Notification, bool, error) {
 	st, err := s.m.Derive(id, recs, now)
+	if kurultai.ErrorCode(err) == kurultai.CodeNotFound {
+		// p may not see the situation, but may see some of its records
+		// (an observer sees adopted statements and the meetings it is
+		// invited to): those are announced to it all the same.
+		var out []crisis.Notification
+		for _, r := range recs {
+			for _, n := range s.m.Announce(nil, []crisis.Record{r}) {
+				if n.To == p.Participant && n.Role == "" && !n.At.Before(from) && !slices.ContainsFunc(out, func(o crisis.Notification) bool { return o.ID == n.ID }) {
+					out = append(out, n)
+				}
+			}
+		}
+		return out, false, nil
+	}
 	if err != nil {
 		return nil, false, err
 	}
