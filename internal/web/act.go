@@ -110,4 +110,3 @@ func (s *Server) raiseAlert(w http.ResponseWriter, r *http.Request, rq *request)
 	http.Redirect(w, r, "/situations/"+url.PathEscape(id), http.StatusSeeOther)
 	return nil
 }
-
