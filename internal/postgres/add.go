@@ -129,7 +129,7 @@ func (s *Store) addObjects(ctx context.Context, tx *wtx, w *kurultai.Write) (kur
 			if r.v != nil {
 				raw = r.v.Raw
 			} else {
-				if err := tx.tx.QueryRow(ctx, sqlRaw, r.added).Scan(&raw); err != nil {
+				if err := tx.tx.QueryRow(ctx, sqlRaw, seq, r.added).Scan(&raw); err != nil {
 					return kurultai.Status{}, mapErr(err)
 				}
 			}

@@ -75,7 +75,7 @@ func writeVersions(ctx context.Context, tx pgx.Tx, seq int64, me string, added, 
 			keys[i], firsts[i], lasts[i] = r.added, r.first, r.last
 			effs[i] = effColumn(r.own, r.eff)
 		}
-		_, err := tx.Exec(ctx, sqlUpdateObjects, keys, effs, firsts, lasts)
+		_, err := tx.Exec(ctx, sqlUpdateObjects, seq, keys, effs, firsts, lasts)
 		if err != nil {
 			return fmt.Errorf("update versions: %w", mapErr(err))
 		}

@@ -50,21 +50,19 @@ func (s *Store) deleteObject(ctx context.Context, w *wtx, collection, id string,
 	if err != nil {
 		return 0, err
 	}
+	sc := newScanner(false, true)
 	rows, err := tx.Query(ctx, `SELECT `+versionCols+`, is_first, is_last
-		FROM objects WHERE collection_seq = $1 AND id = $2 ORDER BY version_key`, seq, id)
+		FROM objects WHERE collection_seq = $1 AND id = $2 ORDER BY version_key`, sc.resultFormats(), seq, id)
 	if err != nil {
 		return 0, mapErr(err)
 	}
 	defer rows.Close()
-	sc := newScanner(false)
-	var first, last bool
-	sc.dest = append(sc.dest, &first, &last)
 	var vs []*deleteRow
 	for rows.Next() {
 		if err := sc.scan(rows); err != nil {
 			return 0, mapErr(err)
 		}
-		r := &deleteRow{v: new(kurultai.ObjectVersion), added: sc.added, first: first, last: last}
+		r := &deleteRow{v: new(kurultai.ObjectVersion), added: sc.added, first: sc.first, last: sc.last}
 		sc.fill(r.v, collection)
 		vs = append(vs, r)
 	}
@@ -89,7 +87,7 @@ func (s *Store) deleteObject(ctx context.Context, w *wtx, collection, id string,
 			gone = append(gone, r.added)
 		}
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM objects WHERE added = ANY($1::bigint[])`, gone); err != nil {
+	if _, err := tx.Exec(ctx, `DELETE FROM objects WHERE collection_seq = $1 AND added = ANY($2::bigint[])`, seq, gone); err != nil {
 		return 0, mapErr(err)
 	}
 	remaining := slices.DeleteFunc(vs, func(r *deleteRow) bool { return r.deleted })
@@ -98,7 +96,7 @@ func (s *Store) deleteObject(ctx context.Context, w *wtx, collection, id string,
 		if first == r.first && last == r.last {
 			continue
 		}
-		if _, err := tx.Exec(ctx, `UPDATE objects SET is_first = $1, is_last = $2 WHERE added = $3`, first, last, r.added); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE objects SET is_first = $1, is_last = $2 WHERE collection_seq = $3 AND added = $4`, first, last, seq, r.added); err != nil {
 			return 0, mapErr(err)
 		}
 	}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -76,7 +77,7 @@ func (s *Store) listObjects(ctx context.Context, q kurultai.Query, allow func(*k
 		lower = max(lower, q.AddedAfter.UnixMicro())
 	}
 	page := kurultai.Page{Items: make([]*kurultai.ObjectVersion, 0, min(limit, 1024))}
-	sc := newScanner(q.WithRaw)
+	sc := newScanner(q.WithRaw, false)
 	var al pageAlloc
 	cand := al.version()
 	scanned := 0
@@ -84,7 +85,7 @@ func (s *Store) listObjects(ctx context.Context, q kurultai.Query, allow func(*k
 	for {
 		chunk = min(chunk, s.scanBudget-scanned, maxChunk)
 		query, args := listQuery(seq, lower, chunk, q)
-		rows, err := s.pool.Query(ctx, query, args...)
+		rows, err := s.pool.Query(ctx, query, append([]any{sc.resultFormats()}, args...)...)
 		if err != nil {
 			return kurultai.Page{}, mapErr(err)
 		}
@@ -224,41 +225,141 @@ func uniq[T comparable](xs []T) []T {
 	return out
 }
 
-// scanner reads versionCols (and raw) rows into reused variables.
+// scanner reads versionCols rows (then raw, or is_first and is_last, when
+// asked) by decoding the binary values pgx receives, without its scan
+// machinery: a listing decodes a million of them a second. Strings that
+// repeat (type, spec version, originator, marking refs) are decoded once.
 type scanner struct {
 	added, key                   int64
 	id, typ, spec, version, orig string
 	created, modified            *int64
+	createdNS, modifiedNS        int64
 	revoked                      bool
-	refs                         string
-	eff                          *string
-	raw                          []byte
-	withRaw                      bool
-	dest                         []any
-	cache                        refCache
+	refs                         []string
+	eff                          []string
+	hasEff                       bool
+	raw                          []byte // valid until the next row
+	first, last                  bool
+
+	withRaw, withFlags bool
+	names              map[string]string
+	cache              refCache
 }
 
-func newScanner(withRaw bool) *scanner {
-	sc := &scanner{cache: refCache{}, withRaw: withRaw}
-	sc.dest = []any{&sc.added, &sc.id, &sc.typ, &sc.spec, &sc.version, &sc.key, &sc.created, &sc.modified,
-		&sc.revoked, &sc.orig, &sc.refs, &sc.eff}
-	if withRaw {
-		sc.dest = append(sc.dest, nil) // read with RawValues
+// numVersionCols is the number of versionCols.
+const numVersionCols = 12
+
+func newScanner(withRaw, withFlags bool) *scanner {
+	return &scanner{withRaw: withRaw, withFlags: withFlags, names: map[string]string{}, cache: refCache{}}
+}
+
+// resultFormats asks for every column in binary, which scan decodes.
+func (sc *scanner) resultFormats() pgx.QueryResultFormats {
+	n := numVersionCols
+	if sc.withRaw {
+		n++
 	}
-	return sc
+	if sc.withFlags {
+		n += 2
+	}
+	f := make(pgx.QueryResultFormats, n)
+	for i := range f {
+		f[i] = pgx.BinaryFormatCode
+	}
+	return f
 }
 
-// scan reads the current row. raw is read without a copy: it is valid
-// until the next row.
+// scan reads the current row.
 func (sc *scanner) scan(rows pgx.Rows) error {
-	if err := rows.Scan(sc.dest...); err != nil {
-		return err
+	v := rows.RawValues()
+	want := numVersionCols
+	if sc.withRaw {
+		want++
+	}
+	if sc.withFlags {
+		want += 2
+	}
+	if len(v) != want {
+		return fmt.Errorf("scan: %d columns, want %d", len(v), want)
+	}
+	var d decoder
+	sc.added = d.int8(v[0])
+	sc.id = d.text(v[1])
+	sc.typ = sc.name(d.text0(v[2]))
+	sc.spec = sc.name(d.text0(v[3]))
+	sc.version = d.text(v[4])
+	sc.key = d.int8(v[5])
+	sc.created, sc.modified = nil, nil
+	if v[6] != nil {
+		sc.createdNS = d.int8(v[6])
+		sc.created = &sc.createdNS
+	}
+	if v[7] != nil {
+		sc.modifiedNS = d.int8(v[7])
+		sc.modified = &sc.modifiedNS
+	}
+	sc.revoked = d.bool(v[8])
+	sc.orig = sc.name(d.text0(v[9]))
+	sc.refs = sc.cache.get(d.text0(v[10]))
+	sc.hasEff = v[11] != nil
+	if sc.hasEff {
+		sc.eff = sc.cache.get(d.text0(v[11]))
 	}
 	if sc.withRaw {
-		sc.raw = rows.RawValues()[len(sc.dest)-1]
+		sc.raw = v[12]
 	}
-	return nil
+	if sc.withFlags {
+		sc.first, sc.last = d.bool(v[want-2]), d.bool(v[want-1])
+	}
+	return d.err
 }
+
+// name returns b as a string, shared with earlier rows.
+func (sc *scanner) name(b []byte) string {
+	if s, ok := sc.names[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(sc.names) < 1024 {
+		sc.names[s] = s
+	}
+	return s
+}
+
+// decoder decodes binary column values, remembering the first error.
+type decoder struct{ err error }
+
+func (d *decoder) fail(what string) {
+	if d.err == nil {
+		d.err = fmt.Errorf("scan: malformed %s value", what)
+	}
+}
+
+func (d *decoder) int8(b []byte) int64 {
+	if len(b) != 8 {
+		d.fail("bigint")
+		return 0
+	}
+	return int64(binary.BigEndian.Uint64(b))
+}
+
+func (d *decoder) bool(b []byte) bool {
+	if len(b) != 1 {
+		d.fail("boolean")
+		return false
+	}
+	return b[0] != 0
+}
+
+// text0 returns a text value's bytes, without copying.
+func (d *decoder) text0(b []byte) []byte {
+	if b == nil {
+		d.fail("text")
+	}
+	return b
+}
+
+func (d *decoder) text(b []byte) string { return string(d.text0(b)) }
 
 // fill sets v from the last row scanned (Raw excepted).
 func (sc *scanner) fill(v *kurultai.ObjectVersion, collection string) {
@@ -266,10 +367,10 @@ func (sc *scanner) fill(v *kurultai.ObjectVersion, collection string) {
 	v.Created, v.Modified = timeOf(sc.created), timeOf(sc.modified)
 	v.Revoked = sc.revoked
 	v.Originator = sc.orig
-	v.MarkingRefs = sc.cache.get(sc.refs)
+	v.MarkingRefs = sc.refs
 	v.EffectiveMarkingRefs = v.MarkingRefs
-	if sc.eff != nil {
-		v.EffectiveMarkingRefs = sc.cache.get(*sc.eff)
+	if sc.hasEff {
+		v.EffectiveMarkingRefs = sc.eff
 	}
 	if v.EffectiveMarkingRefs == nil {
 		v.EffectiveMarkingRefs = []string{} // set by the store, even when empty

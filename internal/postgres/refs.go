@@ -88,16 +88,17 @@ func unionRefs(base, more []string) []string {
 // shared between versions and clipped, so an append copies.
 type refCache map[string][]string
 
-func (c refCache) get(text string) []string {
-	if text == "" {
+func (c refCache) get(text []byte) []string {
+	if len(text) == 0 {
 		return nil
 	}
-	if refs, ok := c[text]; ok {
+	if refs, ok := c[string(text)]; ok {
 		return refs
 	}
-	refs := slices.Clip(decodeRefs(text))
+	key := string(text)
+	refs := slices.Clip(decodeRefs(key))
 	if len(c) < 4096 {
-		c[text] = refs
+		c[key] = refs
 	}
 	return refs
 }

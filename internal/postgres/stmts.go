@@ -18,12 +18,12 @@ const (
 	sqlVersions = `SELECT added, id, version_key, originator, marking_refs, eff_marking_refs, is_first, is_last
 		FROM objects WHERE collection_seq = $1 AND id = ANY($2::text[])`
 	sqlMarkingsIn = `SELECT id, tlp, audience, releasability FROM markings WHERE id = ANY($1::text[])`
-	sqlRaw        = `SELECT raw FROM objects WHERE added = $1`
+	sqlRaw        = `SELECT raw FROM objects WHERE collection_seq = $1 AND added = $2`
 	// sqlUpdateObjects updates the derived columns of several versions at
 	// once.
 	sqlUpdateObjects = `UPDATE objects o SET eff_marking_refs = u.eff, is_first = u.f, is_last = u.l
-		FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::boolean[]) AS u(added, eff, f, l)
-		WHERE o.added = u.added`
+		FROM unnest($2::bigint[], $3::text[], $4::boolean[], $5::boolean[]) AS u(added, eff, f, l)
+		WHERE o.collection_seq = $1 AND o.added = u.added`
 	sqlInsertMarking = `INSERT INTO markings (id, name, tlp, audience, releasability) VALUES ($1, $2, $3, $4, $5)`
 	sqlInsertStatus  = `INSERT INTO statuses (id, collection, owner, status, request_time, successes, failures, pendings)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`

@@ -68,14 +68,16 @@ INSERT INTO write_state (last_added, audit_seq) VALUES (0, 0);
 -- objects holds every stored object version.
 --
 -- added is the date added in Unix microseconds, strictly increasing per
--- node and in commit order (see write_state): the primary key, the keyset
--- cursor and the listing order at once.
+-- node and in commit order (see write_state): unique on its own, the keyset
+-- cursor and the listing order at once. The primary key puts the
+-- collection first, so that it is also the index of the collection scan
+-- (one index fewer to write than a key on added alone).
 --
 -- marking_refs holds the object's own refs, comma-separated, with the
 -- "marking-definition--" prefix dropped; eff_marking_refs is the effective
 -- list in the same encoding, NULL when it equals marking_refs.
 CREATE TABLE objects (
-    added            bigint PRIMARY KEY,
+    added            bigint NOT NULL,
     collection_seq   bigint NOT NULL REFERENCES collections(seq),
     id               text NOT NULL,
     type             text NOT NULL,
@@ -90,14 +92,14 @@ CREATE TABLE objects (
     eff_marking_refs text,
     is_first         boolean NOT NULL,
     is_last          boolean NOT NULL,
-    raw              bytea NOT NULL    -- the JSON exactly as received
+    raw              bytea NOT NULL,   -- the JSON exactly as received
+    PRIMARY KEY (collection_seq, added)
 );
 
 -- Each listing walks one index in added order from the cursor:
---   objects_coll:    (collection_seq, added)        the collection scan
+--   objects_pkey:    (collection_seq, added)        the collection scan
 --   objects_type:    (collection_seq, type, added)  match[type]
 --   objects_version: (collection_seq, id, version_key) match[id], writes
-CREATE INDEX objects_coll ON objects(collection_seq, added);
 CREATE INDEX objects_type ON objects(collection_seq, type, added);
 CREATE UNIQUE INDEX objects_version ON objects(collection_seq, id, version_key);
 
