@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/kurultai/kurultai/internal/ew"
@@ -86,12 +87,12 @@ func (m *Monitor) Handle(ctx context.Context, articles []ew.Article) error {
 		}
 	}
 	if len(touched) > 0 {
-		var ss []Story
-		for _, s := range m.Tracker.Stories() {
-			if touched[s.ID] {
-				ss = append(ss, s)
-			}
+		ids := make([]string, 0, len(touched))
+		for id := range touched {
+			ids = append(ids, id)
 		}
+		sort.Strings(ids)
+		ss := m.Tracker.Get(ids...)
 		if err := m.Sink.Stories(ctx, ss); err != nil {
 			return fmt.Errorf("story: sink stories: %w", err)
 		}

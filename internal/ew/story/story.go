@@ -146,6 +146,8 @@ type Tracker struct {
 	byKey   map[key][]*Story
 	ids     map[string]int            // stories started per base ID, for unique IDs
 	volume  map[key]map[time.Time]int // articles per hour per (country, type), for baselines
+	byID    map[string]*Story
+	expired time.Time // when expire last ran
 }
 
 type key struct {
@@ -156,7 +158,8 @@ type key struct {
 // New returns a tracker.
 func New(cfg Config) *Tracker {
 	cfg = cfg.withDefaults()
-	t := &Tracker{cfg: cfg, byKey: map[key][]*Story{}, ids: map[string]int{}, volume: map[key]map[time.Time]int{}}
+	t := &Tracker{cfg: cfg, byKey: map[key][]*Story{}, ids: map[string]int{}, byID: map[string]*Story{},
+		volume: map[key]map[time.Time]int{}}
 	if len(cfg.Members) > 0 {
 		t.members = map[string]bool{}
 		for _, m := range cfg.Members {
@@ -274,6 +277,7 @@ func (t *Tracker) place(e ew.Event, at time.Time) *Story {
 	}
 	t.stories = append(t.stories, s)
 	t.byKey[k] = append(t.byKey[k], s)
+	t.byID[id] = s
 	return s
 }
 
@@ -285,6 +289,20 @@ func entities(e ew.Event) []string {
 	}
 	for _, a := range e.Actors {
 		out = append(out, "actor:"+a)
+	}
+	return out
+}
+
+// Get returns a copy of the stories with the given IDs that are still
+// tracked.
+func (t *Tracker) Get(ids ...string) []Story {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []Story
+	for _, id := range ids {
+		if s := t.byID[id]; s != nil {
+			out = append(out, s.clone())
+		}
 	}
 	return out
 }
@@ -301,8 +319,13 @@ func (t *Tracker) Stories() []Story {
 }
 
 // expire forgets stories idle longer than Retain and hourly counts older
-// than the baseline needs; t.mu is held.
+// than the baseline needs, at most once an hour of article time; t.mu is
+// held.
 func (t *Tracker) expire(now time.Time) {
+	if now.Sub(t.expired) < time.Hour {
+		return
+	}
+	t.expired = now
 	keep := t.stories[:0]
 	for _, s := range t.stories {
 		if now.Sub(s.LastSeen) <= t.cfg.Retain {
@@ -311,6 +334,7 @@ func (t *Tracker) expire(now time.Time) {
 		}
 		k := key{s.Country, s.Type}
 		t.byKey[k] = slices.DeleteFunc(t.byKey[k], func(x *Story) bool { return x == s })
+		delete(t.byID, s.ID)
 	}
 	t.stories = keep
 	oldest := now.Add(-t.cfg.RecentSpan - t.cfg.BaselineSpan - time.Hour)
