@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -120,10 +121,11 @@ func (x *Index) Refresh(ctx context.Context) error {
 		return err
 	}
 	if len(items) > 0 || next != cursor {
+		entries := x.parse(items)
 		x.mu.Lock()
 		x.version++
-		for _, v := range items {
-			x.tab.add(x.entry(v), x.version)
+		for _, e := range entries {
+			x.tab.add(e, x.version)
 		}
 		x.cursor = next
 		x.mu.Unlock()
@@ -211,6 +213,34 @@ func (x *Index) read(ctx context.Context, cursor kurultai.Cursor, raw bool) ([]*
 		q.After = page.Next
 	}
 }
+
+// parse parses versions into entries, on every CPU when there are many
+// (the first read of a large store).
+func (x *Index) parse(items []*kurultai.ObjectVersion) []*Entry {
+	out := make([]*Entry, len(items))
+	workers := min(runtime.GOMAXPROCS(0), len(items)/parallelMin)
+	if workers < 2 {
+		for i, v := range items {
+			out[i] = x.entry(v)
+		}
+		return out
+	}
+	var wg sync.WaitGroup
+	chunk := (len(items) + workers - 1) / workers
+	for lo := 0; lo < len(items); lo += chunk {
+		hi := min(lo+chunk, len(items))
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				out[i] = x.entry(items[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// parallelMin is the least number of versions per parsing goroutine.
+const parallelMin = 256
 
 // entry parses one version.
 func (x *Index) entry(v *kurultai.ObjectVersion) *Entry {

@@ -215,6 +215,12 @@ func (w *Worker) Tick(ctx context.Context, now time.Time) (time.Time, Stats, err
 			continue
 		}
 		s, err := w.m.Derive(id, Records(entries), now)
+		if kurultai.ErrorCode(err) == kurultai.CodeNotFound {
+			// Its situation record was revoked: nothing is due until
+			// the situation changes again.
+			sc.version, sc.final, sc.next = version, true, time.Time{}
+			continue
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue
