@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -180,5 +181,38 @@ func TestRecordsAreSigned(t *testing.T) {
 	}
 	if !strings.Contains(string(page.Items[0].Raw), kurultai.SignatureExtensionID) {
 		t.Errorf("stored situation is not signed: %s", page.Items[0].Raw)
+	}
+}
+
+// TestConcurrentActionsAreSerialised: the same objection sent eight times
+// at once is stored once; the others are refused as second objections.
+func TestConcurrentActionsAreSerialised(t *testing.T) {
+	e := newEnv(t)
+	sit := e.raise()
+	e.clock.Set(t0.Add(2 * time.Hour))
+	e.act("chair", sit, "change_mode", map[string]string{"to": "consultation"})
+	e.act("chair", sit, "ask_consent", map[string]string{})
+	e.act("kz", sit, "answer_consent", map[string]string{"answer": "granted"})
+	draft := e.act("sec", sit, "draft_statement", map[string]string{"title": "T", "text": "Text."}).Records[0].ID
+	silence := e.act("chair", sit, "open_silence", map[string]string{"draft": draft, "urgency": "normal"}).Records[0].ID
+	codes := make(chan int, 8)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			code, _ := e.try("uz", sit, "break_silence", map[string]string{"silence": silence, "kind": "objection", "text": "No."})
+			codes <- code
+		})
+	}
+	wg.Wait()
+	close(codes)
+	got := map[int]int{}
+	for c := range codes {
+		got[c]++
+	}
+	if got[http.StatusCreated] != 1 || got[http.StatusConflict] != 7 {
+		t.Errorf("statuses %v, want one 201 and seven 409", got)
+	}
+	if v := e.state("uz", sit); len(v.Silences[0].Breaks) != 1 {
+		t.Errorf("%d breaks stored, want 1", len(v.Silences[0].Breaks))
 	}
 }
