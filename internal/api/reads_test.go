@@ -164,6 +164,9 @@ func TestReads(t *testing.T) {
 	if len(list.Situations) != 1 || list.Situations[0].ID != first || list.Next != "" {
 		t.Errorf("second page %+v next %q", list.Situations, list.Next)
 	}
+	if code, _, _ := e.do(http.MethodGet, "/api/v1/situations?after="+first, "hu", nil); code != http.StatusBadRequest {
+		t.Errorf("the observer pages after a situation it may not see: %d, want 400 as for one that does not exist", code)
+	}
 	e.get("/api/v1/situations", "hu", &list)
 	if len(list.Situations) != 0 {
 		t.Errorf("the observer lists %d members-only situations", len(list.Situations))

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kurultai/kurultai/internal/access"
 	"github.com/kurultai/kurultai/internal/charter"
 	"github.com/kurultai/kurultai/internal/kurultai"
 )
@@ -41,6 +42,9 @@ func (s *Server) listSituations(w http.ResponseWriter, r *http.Request, p kurult
 	slices.Reverse(ids)
 	if after != "" {
 		i := slices.Index(ids, after)
+		if i >= 0 && !s.seesSituation(p, after) {
+			i = -1 // say nothing of situations p may not see
+		}
 		if i < 0 {
 			return kurultai.FieldError("after", "%q is not a situation of this listing", clip(after))
 		}
@@ -130,4 +134,15 @@ func (s *Server) raiseAlert(w http.ResponseWriter, r *http.Request, p kurultai.P
 // act takes an action on a situation.
 func (s *Server) act(w http.ResponseWriter, r *http.Request, p kurultai.Principal) error {
 	return s.perform(w, r, p, r.PathValue("id"), r.PathValue("action"))
+}
+
+// seesSituation reports whether p may see a situation's own record.
+func (s *Server) seesSituation(p kurultai.Principal, id string) bool {
+	entries, _ := s.idx.Entries(id)
+	for _, e := range entries {
+		if e.Version.ID == id && access.Decide(p, e.Version, s.markings) {
+			return true
+		}
+	}
+	return false
 }
