@@ -1,8 +1,11 @@
 package pipeline
 
 import (
+	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/kurultai/kurultai/internal/ew"
 )
 
 // BenchmarkProcess runs the pipeline over the corpus articles from all
@@ -29,5 +32,24 @@ func BenchmarkNew(b *testing.B) {
 		if _, err := New(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkProcessHostile measures texts made to be slow: one sentence
+// with hundreds of dates, and a long chronology. Each must stay in
+// milliseconds (it took seconds before the clause and "until" readers
+// were bounded).
+func BenchmarkProcessHostile(b *testing.B) {
+	p := newPipeline(b)
+	for name, body := range map[string]string{
+		"dates-in-one-sentence": strings.Repeat("protesters clashed with police on 5 January and 6 January ", 400),
+		"chronology":            strings.Repeat("Protesters clashed with riot police in Almaty on 5 January. ", 400),
+	} {
+		a := ew.Article{Text: body, Lang: ew.English, Published: published}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				p.Process(a)
+			}
+		})
 	}
 }

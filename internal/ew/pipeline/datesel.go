@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/kurultai/kurultai/internal/ew"
@@ -192,17 +193,13 @@ func (w words) until(m dates.Mention, dw *dateWords, l ew.Lang) bool {
 			return true
 		}
 	}
-	for i, t := range w.toks {
-		if t.Span.End <= m.Span.Start && (i+1 == len(w.toks) || w.toks[i+1].Span.Start >= m.Span.Start) {
-			if wordIn(w.folds[i], dw.untilBefore) {
-				return true
-			}
-		}
-		if t.Span.Start >= m.Span.End {
-			return wordIn(w.folds[i], dw.untilAfter)
-		}
+	// The word before the date, and the word after it.
+	i := sort.Search(len(w.toks), func(i int) bool { return w.toks[i].Span.Start >= m.Span.Start })
+	if i > 0 && wordIn(w.folds[i-1], dw.untilBefore) {
+		return true
 	}
-	return false
+	j := sort.Search(len(w.toks), func(j int) bool { return w.toks[j].Span.Start >= m.Span.End })
+	return j < len(w.toks) && wordIn(w.folds[j], dw.untilAfter)
 }
 
 // eve reports whether the sentence uses Russian "накануне" for the day

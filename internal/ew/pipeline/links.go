@@ -129,13 +129,7 @@ func (p *Pipeline) linkedDate(body string, sp ew.Span, l ew.Lang, when []dates.M
 	if len(cues) == 0 {
 		return ew.Date{}
 	}
-	var prev ew.Date
-	for _, m := range when {
-		if m.Span.End > sp.Start {
-			break
-		}
-		prev = m.Date
-	}
+	prev := lastBefore(when, sp.Start)
 	if prev.IsZero() {
 		return prev
 	}
@@ -189,6 +183,10 @@ func hasPhrase(words, phrase []string) bool {
 	return false
 }
 
+// maxClauseDates is the most dates a sentence may give to be read clause
+// by clause; more is a list or a chronology, not clauses about events.
+const maxClauseDates = 6
+
 // clauseMentions reads a sentence that gives two or more dates clause by
 // clause, so that "left on Wednesday, completing a withdrawal that began
 // on 13 January" yields both withdrawals. A clause runs between
@@ -196,7 +194,7 @@ func hasPhrase(words, phrase []string) bool {
 // are taken from clauses, with the clause's own date.
 func (p *Pipeline) clauseMentions(body string, s *sentence, l ew.Lang, dw *dateWords,
 	sentPlaces []gazetteer.Mention, main string, order int) []mention {
-	if len(s.dates) < 2 {
+	if len(s.usable) < 2 || len(s.usable) > maxClauseDates {
 		return nil
 	}
 	sentTypes := map[ew.EventType]bool{}
@@ -205,13 +203,8 @@ func (p *Pipeline) clauseMentions(body string, s *sentence, l ew.Lang, dw *dateW
 	}
 	sent := body[s.span.Start:s.span.End]
 	var out []mention
-	for _, dm := range s.dates {
-		r := dm
-		r.Span = ew.Span{Start: dm.Span.Start - s.span.Start, End: dm.Span.End - s.span.Start}
-		if s.words.until(r, dw, l) {
-			continue
-		}
-		lo, hi := clause(sent, r.Span.Start)
+	for _, dm := range s.usable {
+		lo, hi := clause(sent, dm.Span.Start-s.span.Start)
 		for _, h := range p.sig.Match(sent[lo:hi], l) {
 			if !sentTypes[h.Type] {
 				continue

@@ -46,6 +46,10 @@ func New() (*Pipeline, error) {
 	return &Pipeline{det: lang.Default(), sig: sig, gaz: gaz, attr: attr, links: compileLinks(linkCues), meets: compileLinks(meetingCues), dates: compileDateWords(), foreign: compileWords(foreignWords)}, nil
 }
 
+// MaxTextBytes bounds the normalised text analysed per article; a news
+// item is a few kilobytes, and the rest of a larger text is not read.
+const MaxTextBytes = 256 << 10
+
 // Result is everything Analyze learns about one article.
 type Result struct {
 	Lang    ew.Lang // the language the article was read in
@@ -117,16 +121,20 @@ type mention struct {
 
 // sentence is one sentence with signals, while an article is analysed.
 type sentence struct {
-	span  ew.Span
-	hits  []signals.Hit
-	dates []dates.Mention // its date mentions, article offsets
-	words words           // its words, sentence offsets
+	span   ew.Span
+	hits   []signals.Hit
+	dates  []dates.Mention // its date mentions, article offsets
+	usable []dates.Mention // those that date an event (not "until ...")
+	words  words           // its words, sentence offsets
 }
 
 // Analyze is Process that also returns the language, the normalised text
 // and the article's main country.
 func (p *Pipeline) Analyze(a ew.Article) Result {
 	body := text.Normalize(a.Text)
+	if len(body) > MaxTextBytes {
+		body = cutRunes(body, MaxTextBytes)
+	}
 	l := p.Language(a, body)
 	res := Result{Lang: l, Text: body}
 	if body == "" || l == ew.Unknown {
@@ -150,6 +158,13 @@ func (p *Pipeline) Analyze(a ew.Article) Result {
 		s := &sents[i]
 		s.dates = within(when, s.span)
 		s.words = newWords(body[s.span.Start:s.span.End], l)
+		for _, m := range s.dates {
+			r := m
+			r.Span = ew.Span{Start: m.Span.Start - s.span.Start, End: m.Span.End - s.span.Start}
+			if !s.words.until(r, dw, l) {
+				s.usable = append(s.usable, m)
+			}
+		}
 		sentPlaces := placesIn(places, s.span)
 		for _, h := range s.hits {
 			if !h.Type.Valid() {
@@ -199,14 +214,7 @@ func meetingDates(ms []mention) {
 // day before publication for Russian "накануне вечером"; else none.
 func (p *Pipeline) dateOf(body string, s *sentence, trig ew.Span, when []dates.Mention, dw *dateWords, l ew.Lang, published time.Time) ew.Date {
 	rel := func(sp ew.Span) ew.Span { return ew.Span{Start: sp.Start - s.span.Start, End: sp.End - s.span.Start} }
-	var usable []dates.Mention
-	for _, m := range s.dates {
-		r := m
-		r.Span = rel(m.Span)
-		if !s.words.until(r, dw, l) {
-			usable = append(usable, m)
-		}
-	}
+	usable := s.usable
 	if n, at, ok := s.words.daysAfter(dw); ok && p.nearestBoundTrigger(s, at) == rel(trig) {
 		anchor, ok := nearestDate(usable, trig)
 		if !ok {
@@ -263,16 +271,14 @@ func (p *Pipeline) otherTriggerIn(s *sentence, trig ew.Span, lo, hi int) bool {
 	return false
 }
 
-// lastBefore is the date of the last mention ending before off.
+// lastBefore is the date of the last mention ending before off; when is
+// in text order.
 func lastBefore(when []dates.Mention, off int) ew.Date {
-	var d ew.Date
-	for _, m := range when {
-		if m.Span.End > off {
-			break
-		}
-		d = m.Date
+	i := sort.Search(len(when), func(i int) bool { return when[i].Span.End > off })
+	if i == 0 {
+		return ew.Date{}
 	}
-	return d
+	return when[i-1].Date
 }
 
 // within returns the date mentions inside span sp; ms is in text order.

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -207,6 +208,7 @@ func FuzzProcess(f *testing.F) {
 	}
 	f.Add("Protests on 5 January, the same day, four days after, until 19 January.", "en")
 	f.Add("\x00\xff 5 қаңтарда наразылық", "kk")
+	f.Add(strings.Repeat("riots on 5 January, 6 January and until 7 January ", 50), "en")
 	p := newPipeline(f)
 	f.Fuzz(func(t *testing.T, body, l string) {
 		a := ew.Article{Text: body, Lang: ew.Lang(l), Source: "S", Published: published}
