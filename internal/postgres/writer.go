@@ -2,11 +2,14 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/kurultai/kurultai/internal/kurultai"
 )
 
 // Job states: a job is queued until the writer takes it or its caller gives
@@ -127,6 +130,12 @@ func (s *Store) writer() {
 // transaction is rolled back, the failed job answered, and the others run
 // again, each in its own savepoint this time. A job may therefore run more
 // than once; only its last run counts.
+//
+// When the database becomes unavailable before COMMIT is sent (typically a
+// pooled connection the server closed: a restart, a failover), nothing was
+// committed and the whole batch runs once more on a fresh connection, so
+// that a server coming back costs callers nothing. A failure during COMMIT
+// is not retried: the outcome is unknown, and the callers are told.
 func (s *Store) commitBatch(ctx context.Context, batch []*job) {
 	var run []int // indexes of the jobs this batch runs
 	for i, j := range batch {
@@ -138,15 +147,20 @@ func (s *Store) commitBatch(ctx context.Context, batch []*job) {
 		return
 	}
 	errs := make([]error, len(batch))
-	failed, err := s.runJobs(ctx, batch, run, errs, false)
+	failed, committing, err := s.runJobs(ctx, batch, run, errs, false)
+	if err != nil && !committing && kurultai.ErrorCode(err) == kurultai.CodeUnavailable && ctx.Err() == nil {
+		s.log.Warn("postgres: group commit lost the database before committing; trying once more", "jobs", len(run), "err", err)
+		clear(errs)
+		failed, committing, err = s.runJobs(ctx, batch, run, errs, false)
+	}
 	if err == nil && failed >= 0 {
 		run = slices.DeleteFunc(run, func(i int) bool { return i == failed })
-		_, err = s.runJobs(ctx, batch, run, errs, true)
+		_, _, err = s.runJobs(ctx, batch, run, errs, true)
 	}
 	if err != nil {
-		s.log.Error("postgres: group commit failed", "jobs", len(run), "err", err)
+		s.log.Error("postgres: group commit failed", "jobs", len(run), "committing", committing, "err", err)
 		for _, i := range run {
-			if errs[i] == nil {
+			if errs[i] == nil || kurultai.ErrorCode(errs[i]) == kurultai.CodeUnavailable {
 				errs[i] = err
 			}
 		}
@@ -162,8 +176,24 @@ func (s *Store) commitBatch(ctx context.Context, batch []*job) {
 // recording each job's error in errs. Without savepoints it stops at the
 // first job that fails, rolls back and returns that job's index; with
 // savepoints a failing job rolls back only itself and the others commit.
-// The error is the transaction's own, which every job shares.
-func (s *Store) runJobs(ctx context.Context, batch []*job, run []int, errs []error, savepoints bool) (failed int, err error) {
+// The error is the transaction's own, which every job shares; a job error
+// saying the database is unavailable is one too (the connection is likely
+// gone). committing reports that the error came from COMMIT itself.
+func (s *Store) runJobs(ctx context.Context, batch []*job, run []int, errs []error, savepoints bool) (failed int, committing bool, err error) {
+	failed, err = s.runJobsTx(ctx, batch, run, errs, savepoints)
+	var ce commitError
+	if errors.As(err, &ce) {
+		return -1, true, ce.err
+	}
+	return failed, false, err
+}
+
+// commitError marks an error of COMMIT.
+type commitError struct{ err error }
+
+func (e commitError) Error() string { return e.err.Error() }
+
+func (s *Store) runJobsTx(ctx context.Context, batch []*job, run []int, errs []error, savepoints bool) (failed int, err error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return -1, fmt.Errorf("postgres: begin: %w", mapErr(err))
@@ -184,6 +214,9 @@ func (s *Store) runJobs(ctx context.Context, batch []*job, run []int, errs []err
 	for _, i := range run {
 		if !savepoints {
 			if errs[i] = batch[i].fn(ctx, w); errs[i] != nil {
+				if kurultai.ErrorCode(errs[i]) == kurultai.CodeUnavailable {
+					return -1, errs[i]
+				}
 				return i, nil
 			}
 			continue
@@ -209,7 +242,7 @@ func (s *Store) runJobs(ctx context.Context, batch []*job, run []int, errs []err
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return -1, fmt.Errorf("postgres: commit: %w", mapErr(err))
+		return -1, commitError{fmt.Errorf("postgres: commit: %w", mapErr(err))}
 	}
 	return -1, nil
 }
