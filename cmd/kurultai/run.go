@@ -36,6 +36,9 @@ func commands() []command {
 		{"verify", "check object signatures offline (verify --keys KEYS FILE)", runVerify},
 		{"charter", "validate or print the crisis charter (charter check FILE, charter show)", runCharter},
 		{"kpi", "print the crisis KPIs of each situation", runKPI},
+		{"ingest", "extract crisis events from news (ingest --format json FILE|DIR|URL)", runIngest},
+		{"eval", "score early warning on a labelled corpus (eval DIR)", runEval},
+		{"sources", "manage news sources (sources add|list|remove --data DIR)", runSources},
 		{"bench", "measure a running node (bench taxii)", runBench},
 		{"version", "print the version", runVersion},
 	}
