@@ -163,3 +163,23 @@ func BenchmarkIndexLoad(b *testing.B) {
 func newIndexFor(e *env) *clock.Index {
 	return clock.NewIndex(e.store, e.m, crisis.CollectionID, clock.IndexOptions{Clock: e.clock.Now})
 }
+
+// BenchmarkNotifications lists a member's notifications over 1,000 open
+// situations of 100 records each, all active in the default window.
+func BenchmarkNotifications(b *testing.B) {
+	e, _ := benchEnv(b)
+	req := func() *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/api/v1/notifications", nil)
+		r.Header.Set("Authorization", "Bearer kz")
+		return r
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		e.mux.ServeHTTP(rec, req())
+		if rec.Code != 200 {
+			b.Fatalf("GET = %d: %s", rec.Code, rec.Body)
+		}
+	}
+}

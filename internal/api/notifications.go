@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kurultai/kurultai/internal/charter"
 	"github.com/kurultai/kurultai/internal/crisis"
 	"github.com/kurultai/kurultai/internal/crisis/clock"
 	"github.com/kurultai/kurultai/internal/kurultai"
@@ -21,7 +22,8 @@ const (
 	DefaultNotificationWindow = 7 * 24 * time.Hour
 	// MaxNotificationWindow is the furthest back it looks.
 	MaxNotificationWindow = 31 * 24 * time.Hour
-	// maxClockSteps bounds the clock instants evaluated per situation.
+	// maxClockSteps bounds the clock instants evaluated per situation (the
+	// latest are kept).
 	maxClockSteps = 2000
 )
 
@@ -116,7 +118,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, p kur
 
 // notesFor derives the notifications for p about one situation, from the
 // records p may see, that fell due in [from, now].
-func (s *Server) notesFor(p kurultai.Principal, id string, recs []crisis.Record, from, now time.Time) ([]crisis.Notification, bool, error) {
+func (s *Server) notesFor(p kurultai.Principal, id string, recs []crisis.Record, from, now time.Time) (notes []crisis.Notification, partial bool, err error) {
 	st, err := s.m.Derive(id, recs, now)
 	if kurultai.ErrorCode(err) == kurultai.CodeNotFound {
 		// p may not see the situation, but may see some of its records
@@ -155,12 +157,13 @@ func (s *Server) notesFor(p kurultai.Principal, id string, recs []crisis.Record,
 	for _, ig := range st.Ignored {
 		ignored[ig.ID+"@"+ig.Version] = true
 	}
-	// Announcements: each record, with the state it was decided on. Only
+	// Announcements: each record, with the state it was decided on (never
+	// to its writer). Only
 	// a message about assistance depends on more than the record itself
 	// (who had pledged by then), so only those derive the past state.
 	for i, r := range sorted {
 		b := r.Base()
-		if b.Created.Before(from) || ignored[b.ID+"@"+b.Version] {
+		if b.Created.Before(from) || b.By == p.Participant || ignored[b.ID+"@"+b.Version] {
 			continue
 		}
 		before := st
@@ -171,36 +174,92 @@ func (s *Server) notesFor(p kurultai.Principal, id string, recs []crisis.Record,
 		}
 		keep(s.m.Announce(before, []crisis.Record{r}))
 	}
-	// The clock: what Due owed at each instant it names, from the later of
-	// from and the alert, to now.
-	t := later(from, st.Situation.Created)
+	// The clock: what Due owed at each instant something could have
+	// fallen due for p, from the later of from and the alert, to now.
+	instants := s.instants(st, p, roles, later(from, st.Situation.Created), now)
+	if len(instants) > maxClockSteps {
+		instants, partial = instants[len(instants)-maxClockSteps:], true
+	}
 	n := 0
-	for steps := 0; ; steps++ {
-		if steps == maxClockSteps {
-			return out, true, nil
-		}
+	for _, t := range instants {
 		for n < len(sorted) && !sorted[n].Base().Modified.After(t) {
 			n++
 		}
-		at, err := s.m.Derive(id, sorted[:n], t)
-		if err == nil {
+		if at, err := s.m.Derive(id, sorted[:n], t); err == nil {
 			keep(s.m.Due(at, t))
 		}
-		if !t.Before(now) {
-			return out, false, nil
-		}
-		next := time.Time{}
-		if err == nil {
-			next = s.m.Next(at, t)
-		}
-		if n < len(sorted) && (next.IsZero() || sorted[n].Base().Modified.Before(next)) {
-			next = sorted[n].Base().Modified
-		}
-		if next.IsZero() || next.After(now) {
-			next = now
-		}
-		t = next
 	}
+	return out, partial, nil
+}
+
+// instants returns, in order, the instants in [from, now] at which
+// crisis.Due could owe p something new: the reminder points of the
+// deadlines p's participant may own while they were not met; for the
+// chair, each due time passed unmet, each late meeting of a deadline
+// (which changes the overdue digest) and each silence expiry; for the
+// chair's participant and the secretariat, the consent request's expiry;
+// and now. Due, evaluated on the state derived at each instant, decides;
+// this only spares the instants where nothing can be owed, which is what
+// makes the list cheap. The points of each deadline instance come from
+// crisis.Next on a state holding that instance alone.
+func (s *Server) instants(st *crisis.State, p kurultai.Principal, roles []charter.Role, from, now time.Time) []time.Time {
+	var out []time.Time
+	add := func(t time.Time) {
+		if !t.Before(from) && !t.After(now) {
+			out = append(out, t)
+		}
+	}
+	chair := slices.Contains(roles, charter.RoleChair)
+	for _, d := range st.Deadlines {
+		if s.mayOwn(st, p, roles, d.Owner) {
+			one := &crisis.State{ID: st.ID, Situation: st.Situation, Now: d.Start, Deadlines: []crisis.DeadlineStatus{d}}
+			one.Deadlines[0].Status = crisis.DuePending
+			for t := d.Start; ; {
+				t = s.m.Next(one, t)
+				if t.IsZero() || t.After(now) || !d.MetAt.IsZero() && !d.MetAt.After(t) {
+					break
+				}
+				add(t)
+			}
+		}
+		if chair {
+			if d.MetAt.IsZero() || d.MetAt.After(d.Due) {
+				add(d.Due.Add(time.Nanosecond))
+			}
+			if d.MetAt.After(d.Due) {
+				add(d.MetAt)
+			}
+		}
+	}
+	if chair {
+		for _, sp := range st.Silences {
+			add(sp.Expires)
+		}
+	}
+	if r := st.Consent.Request; r != nil && (p.Participant == s.m.Charter.Chair.Participant || p.Kind == kurultai.KindSecretariat) {
+		add(r.Expires.Time)
+	}
+	add(now)
+	slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
+	return slices.CompactFunc(out, func(a, b time.Time) bool { return a.Equal(b) })
+}
+
+// mayOwn reports whether p's participant could be an owner of a deadline
+// (a superset: Due decides who is reminded).
+func (s *Server) mayOwn(st *crisis.State, p kurultai.Principal, roles []charter.Role, owner charter.Role) bool {
+	switch owner {
+	case charter.RoleChair:
+		return slices.Contains(roles, charter.RoleChair)
+	case charter.RoleSecretariat:
+		return p.Kind == kurultai.KindSecretariat
+	case charter.RoleMember:
+		return p.Kind == kurultai.KindMember
+	case charter.RoleAffected:
+		return slices.Contains(st.Affected(), p.Participant)
+	case charter.RoleObserver:
+		return p.Kind == kurultai.KindObserver
+	}
+	return true
 }
 
 func later(a, b time.Time) time.Time {
