@@ -12,6 +12,7 @@ import (
 
 	"github.com/kurultai/kurultai/internal/crisis"
 	"github.com/kurultai/kurultai/internal/crisis/clock"
+	"github.com/kurultai/kurultai/internal/kurultai"
 	"github.com/kurultai/kurultai/internal/stix"
 )
 
@@ -234,4 +235,124 @@ func TestDeniedReadIsAudited(t *testing.T) {
 	if len(as) != 1 || as[0].Decision != "deny" || as[0].Participant != "HU" || len(as[0].Objects) != 0 {
 		t.Errorf("audit %+v, want one denial for HU naming no object", as)
 	}
+}
+
+// TestNotificationInstants: deriving the clock only at the instants that
+// can concern the caller lists the same notifications as walking every
+// record and every point of the clock.
+func TestNotificationInstants(t *testing.T) {
+	e := newEnv(t)
+	sit := e.raise()
+	e.clock.Set(t0.Add(2 * time.Hour))
+	e.act("kz", sit, "request_consultation", map[string]string{})
+	e.act("chair", sit, "ask_consent", map[string]string{}) // never answered: times out
+	e.clock.Set(t0.Add(15 * time.Hour))
+	e.act("chair", sit, "change_mode", map[string]string{"to": "consultation"})
+	draft := e.act("sec", sit, "draft_statement", map[string]string{"title": "T", "text": "Text."}).Records[0].ID
+	e.act("chair", sit, "open_silence", map[string]string{"draft": draft, "urgency": "urgent"}) // expires unbroken
+	e.clock.Set(t0.Add(30 * time.Hour))
+	e.act("kz", sit, "request_assistance", map[string]any{"items": []map[string]any{{"item": "tents", "quantity": 10}}})
+	e.act("kz", sit, "post_report", map[string]string{"text": "Late report."})
+	now := t0.Add(80 * time.Hour)
+	e.clock.Set(now)
+	if err := e.srv.refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []string{"chair", "tr", "kz", "uz", "sec", "hu"} {
+		p := principals[who]
+		v := e.srv.visible(p, sit)
+		got, _, err := e.srv.notesFor(p, sit, v.records, t0, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := walkAll(t, e, p, sit, v.records, now)
+		gotIDs, wantIDs := noteIDs(got), noteIDs(want)
+		if !slices.Equal(gotIDs, wantIDs) {
+			t.Errorf("%s: listed %q, a full walk gives %q", who, gotIDs, wantIDs)
+		}
+		kinds := map[string]int{}
+		for _, n := range got {
+			kinds[n.Kind]++
+		}
+		switch who {
+		case "chair":
+			if kinds[crisis.NoteSilenceExpired] != 1 || kinds[crisis.NoteConsentTimedOut] != 1 || kinds[crisis.NoteOverdue] < 2 || kinds[crisis.NoteReminder] < 4 {
+				t.Errorf("the chair's notifications by kind: %v", kinds)
+			}
+		case "kz":
+			if kinds[crisis.NoteReminder] < 4 || kinds[crisis.NoteOverdue] != 0 {
+				t.Errorf("KZ's notifications by kind: %v", kinds)
+			}
+		case "uz":
+			if kinds[crisis.NoteReminder] == 0 { // the assistance request's answer
+				t.Errorf("UZ's notifications by kind: %v", kinds)
+			}
+		}
+	}
+}
+
+// walkAll is the reference: Due at every record time and every point
+// Next names, from the alert to now.
+func walkAll(t *testing.T, e *env, p kurultai.Principal, sit string, recs []crisis.Record, now time.Time) []crisis.Notification {
+	t.Helper()
+	st, err := e.m.Derive(sit, recs, now)
+	if err != nil {
+		return nil
+	}
+	roles := e.m.RolesOf(p, st.Affected())
+	sorted := slices.Clone(recs)
+	slices.SortStableFunc(sorted, func(a, b crisis.Record) int { return a.Base().Modified.Compare(b.Base().Modified) })
+	seen := map[string]bool{}
+	var out []crisis.Notification
+	for i, r := range sorted {
+		before := st
+		if _, ok := r.(*crisis.AssistanceResponse); ok {
+			before, _ = e.m.Derive(sit, sorted[:i], r.Base().Modified)
+		}
+		if r.Base().By == p.Participant {
+			continue
+		}
+		for _, n := range e.m.Announce(before, []crisis.Record{r}) {
+			if n.To == p.Participant && (n.Role == "" || slices.Contains(roles, n.Role)) && !seen[n.ID] {
+				seen[n.ID] = true
+				out = append(out, n)
+			}
+		}
+	}
+	tm, n := st.Situation.Created, 0
+	for {
+		for n < len(sorted) && !sorted[n].Base().Modified.After(tm) {
+			n++
+		}
+		at, err := e.m.Derive(sit, sorted[:n], tm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range e.m.Due(at, tm) {
+			if x.To == p.Participant && (x.Role == "" || slices.Contains(roles, x.Role)) && !seen[x.ID] {
+				seen[x.ID] = true
+				out = append(out, x)
+			}
+		}
+		if !tm.Before(now) {
+			return out
+		}
+		next := e.m.Next(at, tm)
+		if n < len(sorted) && (next.IsZero() || sorted[n].Base().Modified.Before(next)) {
+			next = sorted[n].Base().Modified
+		}
+		if next.IsZero() || next.After(now) {
+			next = now
+		}
+		tm = next
+	}
+}
+
+func noteIDs(ns []crisis.Notification) []string {
+	out := []string{}
+	for _, n := range ns {
+		out = append(out, n.ID)
+	}
+	slices.Sort(out)
+	return out
 }
