@@ -36,8 +36,10 @@ type recordRef struct {
 
 // perform takes the named action on a situation ("" to raise one): the
 // checks that need no situation, then, under the situation's lock, derive,
-// act, audit, store in one write, publish, answer 201. Every refusal is
-// audited before it is answered.
+// act, audit, store in one write, publish, answer 201. The lock is the
+// index's, so every surface of the process that shares the index (the web
+// pages) takes its turn with the API. Every refusal is audited before it
+// is answered.
 func (s *Server) perform(w http.ResponseWriter, r *http.Request, p kurultai.Principal, sit, name string) error {
 	ctx := r.Context()
 	query := "action=" + clip(name)
@@ -60,7 +62,7 @@ func (s *Server) perform(w http.ResponseWriter, r *http.Request, p kurultai.Prin
 		return deny(err)
 	}
 	if sit != "" {
-		defer s.locks.lock(sit)()
+		defer s.idx.Lock(sit)()
 	}
 	if err := s.refresh(ctx); err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -72,7 +71,6 @@ type Server struct {
 	log        *slog.Logger
 	maxBody    int64
 	newID      func() string
-	locks      locks
 }
 
 // New returns a server for cfg, filling defaults.
@@ -182,39 +180,3 @@ func (w *trackingWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *trackingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// locks serialises the actions on each situation within this process.
-type locks struct {
-	mu sync.Mutex // guards m
-	m  map[string]*situationLock
-}
-
-type situationLock struct {
-	mu    sync.Mutex
-	users int // holders and waiters; the entry goes when it drops to 0
-}
-
-// lock locks a situation and returns its unlock function.
-func (l *locks) lock(id string) func() {
-	l.mu.Lock()
-	if l.m == nil {
-		l.m = map[string]*situationLock{}
-	}
-	e := l.m[id]
-	if e == nil {
-		e = &situationLock{}
-		l.m[id] = e
-	}
-	e.users++
-	l.mu.Unlock()
-	e.mu.Lock()
-	return func() {
-		e.mu.Unlock()
-		l.mu.Lock()
-		e.users--
-		if e.users == 0 {
-			delete(l.m, id)
-		}
-		l.mu.Unlock()
-	}
-}

@@ -61,6 +61,8 @@ type Index struct {
 	refreshMu sync.Mutex
 	prunedAt  time.Time // when deleted versions were last dropped; guarded by refreshMu
 
+	locks situationLocks
+
 	mu      sync.RWMutex // guards the fields below
 	cursor  kurultai.Cursor
 	tab     *table
@@ -402,4 +404,46 @@ func (x *Index) Len() int {
 		n += len(vs)
 	}
 	return n
+}
+
+// Lock locks a situation for an action and returns the unlock function.
+// Every surface that acts (the API, the web pages) derives, acts and
+// stores under it, so that two actions on one situation in this process
+// are never both checked against the same state. It does not order
+// processes: that takes a conditional write in the store.
+func (x *Index) Lock(situation string) (unlock func()) { return x.locks.lock(situation) }
+
+// situationLocks holds a mutex per situation being acted on.
+type situationLocks struct {
+	mu sync.Mutex // guards m
+	m  map[string]*situationLock
+}
+
+type situationLock struct {
+	mu    sync.Mutex
+	users int // holders and waiters; the entry goes when it drops to 0
+}
+
+func (l *situationLocks) lock(id string) func() {
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = map[string]*situationLock{}
+	}
+	e := l.m[id]
+	if e == nil {
+		e = &situationLock{}
+		l.m[id] = e
+	}
+	e.users++
+	l.mu.Unlock()
+	e.mu.Lock()
+	return func() {
+		e.mu.Unlock()
+		l.mu.Lock()
+		e.users--
+		if e.users == 0 {
+			delete(l.m, id)
+		}
+		l.mu.Unlock()
+	}
 }

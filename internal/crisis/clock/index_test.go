@@ -148,3 +148,31 @@ func deriveAll(t *testing.T, f *fixture, sit string) *crisis.State {
 	}
 	return st
 }
+
+// TestLock: one holder at a time per situation; other situations go on.
+func TestLock(t *testing.T) {
+	x := NewIndex(nil, nil, "", IndexOptions{})
+	unlock := x.Lock("a")
+	got := make(chan string, 2)
+	go func() {
+		defer x.Lock("a")()
+		got <- "second a"
+	}()
+	func() {
+		defer x.Lock("b")()
+		got <- "b"
+	}()
+	if v := <-got; v != "b" {
+		t.Fatalf("%s ran while a was held", v)
+	}
+	unlock()
+	if v := <-got; v != "second a" {
+		t.Fatalf("got %s", v)
+	}
+	x.locks.mu.Lock()
+	n := len(x.locks.m)
+	x.locks.mu.Unlock()
+	if n > 1 {
+		t.Errorf("%d locks kept after use", n)
+	}
+}
