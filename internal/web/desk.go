@@ -120,27 +120,44 @@ const maxDeskDeadlines = 4
 func deskRowOf(st *crisis.State, now time.Time) deskRow {
 	row := deskRow{ID: st.ID, Title: st.Situation.Title, Affected: st.Affected(), Mode: st.Mode,
 		Onset: st.Situation.Onset.Time, Score: st.Score}
-	var ds []crisis.DeadlineStatus
-	for _, d := range st.Deadlines {
+	// Keep the soonest few without copying every instance: a situation
+	// open for months has hundreds of repeating deadlines.
+	var top [maxDeskDeadlines]*crisis.DeadlineStatus
+	n, relevant := 0, 0
+	less := func(a, b *crisis.DeadlineStatus) bool {
+		return a.Due.Before(b.Due) || a.Due.Equal(b.Due) && a.ID < b.ID
+	}
+	for i := range st.Deadlines {
+		d := &st.Deadlines[i]
 		switch {
 		case d.Status == crisis.DuePending:
-			ds = append(ds, d)
 		case d.Status == crisis.DueMissed && d.MetAt.IsZero():
 			row.Overdue++
-			ds = append(ds, d)
+		default:
+			continue
 		}
+		relevant++
+		if n == len(top) && !less(d, top[n-1]) {
+			continue
+		}
+		j := min(n, len(top)-1)
+		for j > 0 && less(d, top[j-1]) {
+			top[j] = top[j-1]
+			j--
+		}
+		top[j] = d
+		n = min(n+1, len(top))
 	}
-	slices.SortStableFunc(ds, func(a, b crisis.DeadlineStatus) int { return cmp.Or(a.Due.Compare(b.Due), cmp.Compare(a.ID, b.ID)) })
-	if len(ds) > 0 {
-		row.urgency = ds[0].Due
+	row.Deadlines = make([]crisis.DeadlineStatus, n)
+	for i := range n {
+		row.Deadlines[i] = *top[i]
+	}
+	row.More = relevant - n
+	if n > 0 {
+		row.urgency = top[0].Due
 	} else {
 		row.urgency = now.Add(100 * 365 * 24 * time.Hour)
 	}
-	if len(ds) > maxDeskDeadlines {
-		row.More = len(ds) - maxDeskDeadlines
-		ds = ds[:maxDeskDeadlines]
-	}
-	row.Deadlines = ds
 	return row
 }
 
@@ -148,10 +165,13 @@ func deskRowOf(st *crisis.State, now time.Time) deskRow {
 // those that reached it, beside the target of the deadline met by the
 // same event and the 2022 value of that deadline.
 func kpiRows(ch *charter.Charter, cmp2022 []crisis.ClockRow, states []*crisis.State) []kpiRow {
-	baseline := map[string]time.Duration{}
+	baseline, required := map[string]time.Duration{}, map[string]time.Duration{}
 	for _, c := range cmp2022 {
 		if !c.Historical.IsZero() {
 			baseline[c.Deadline] = c.Historical.Sub(crisis.Onset2022)
+		}
+		if !c.Required.IsZero() {
+			required[c.Deadline] = c.Required.Sub(crisis.Onset2022)
 		}
 	}
 	var out []kpiRow
@@ -161,7 +181,9 @@ func kpiRows(ch *charter.Charter, cmp2022 []crisis.ClockRow, states []*crisis.St
 			if d.MetBy == k.To && d.Within > 0 {
 				row.Target = d.Within.D()
 				if d.From != k.From && k.From == charter.EvOnset {
-					row.Target = 0 // counted from another event: not comparable
+					// Counted from another event: the latest the charter
+					// allows from onset, as the 2022 comparison counts it.
+					row.Target = required[d.ID]
 				}
 				row.Baseline = baseline[d.ID]
 				break

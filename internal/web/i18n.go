@@ -116,6 +116,9 @@ func (l *localizer) Has(key string) bool { _, ok := l.en[key]; return ok }
 // Zone names the user's time zone.
 func (l *localizer) Zone() string { return l.tz.String() }
 
+// UTC reports whether the user's time zone is UTC.
+func (l *localizer) UTC() bool { return l.tz == time.UTC }
+
 // Time formats t in the user's zone and, if that is not UTC, in UTC too.
 func (l *localizer) Time(t time.Time) template.HTML {
 	if t.IsZero() {
@@ -140,8 +143,12 @@ func (l *localizer) Duration(d time.Duration) string {
 	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
 	dU, hU, mU := l.T("unit.d"), l.T("unit.h"), l.T("unit.m")
 	switch {
+	case days > 0 && hours == 0:
+		return fmt.Sprintf("%d%s", days, dU)
 	case days > 0:
 		return fmt.Sprintf("%d%s %d%s", days, dU, hours, hU)
+	case hours > 0 && mins == 0:
+		return fmt.Sprintf("%d%s", hours, hU)
 	case hours > 0:
 		return fmt.Sprintf("%d%s %d%s", hours, hU, mins, mU)
 	}

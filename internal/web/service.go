@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -138,13 +139,16 @@ func (s *Service) Situation(ctx context.Context, p kurultai.Principal, id string
 func (s *Service) derive(p kurultai.Principal, id string, now time.Time) (*crisis.State, error) {
 	entries, version := s.idx.Entries(id)
 	h := fnv.New64a()
+	var num [8]byte
 	recs := make([]crisis.Record, 0, len(entries))
 	var problems []crisis.Ignored
 	for _, e := range entries {
 		if !access.Decide(p, e.Version, s.markings) {
 			continue
 		}
-		fmt.Fprintf(h, "%s|%d;", e.Version.ID, e.Version.VersionKey)
+		h.Write([]byte(e.Version.ID))
+		binary.LittleEndian.PutUint64(num[:], uint64(e.Version.VersionKey))
+		h.Write(num[:])
 		if e.Record == nil {
 			k, _ := crisis.KindOf(e.Version.Type)
 			problems = append(problems, crisis.Ignored{ID: e.Version.ID, Version: e.Version.Version, Kind: k, By: e.Version.Originator, Reason: e.Problem})
