@@ -12,10 +12,12 @@ import (
 	"time"
 
 	"github.com/kurultai/kurultai/internal/access"
+	"github.com/kurultai/kurultai/internal/api"
 	"github.com/kurultai/kurultai/internal/auth"
 	"github.com/kurultai/kurultai/internal/charter"
 	"github.com/kurultai/kurultai/internal/config"
 	"github.com/kurultai/kurultai/internal/crisis"
+	clockpkg "github.com/kurultai/kurultai/internal/crisis/clock"
 	"github.com/kurultai/kurultai/internal/kurultai"
 	"github.com/kurultai/kurultai/internal/natsbus"
 	"github.com/kurultai/kurultai/internal/ops"
@@ -23,20 +25,22 @@ import (
 	"github.com/kurultai/kurultai/internal/sqlite"
 	"github.com/kurultai/kurultai/internal/taxii"
 	"github.com/kurultai/kurultai/internal/trust"
+	"github.com/kurultai/kurultai/internal/web"
 )
 
 // node is one running Kurultai node: every part it owns, in start order.
 type node struct {
-	cfg     config.Config
-	log     *slog.Logger
-	clock   kurultai.Clock
-	charter *charter.Charter
-	store   *sqlite.Store
-	signer  *trust.Signer
-	bus     *natsbus.Bus
-	ln      net.Listener
-	http    *http.Server
-	done    chan error // the HTTP server's exit
+	cfg         config.Config
+	log         *slog.Logger
+	clock       kurultai.Clock
+	charter     *charter.Charter
+	crisisClock *clockpkg.Worker // the crisis clock
+	store       *sqlite.Store
+	signer      *trust.Signer
+	bus         *natsbus.Bus
+	ln          net.Listener
+	http        *http.Server
+	done        chan error // the HTTP server's exit
 }
 
 // startNode opens the store, starts NATS, seeds the system objects and
@@ -95,10 +99,11 @@ func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock k
 	o := ops.New(
 		ops.Check{Name: "store", Fn: n.store.Ping},
 	)
+	authn := auth.NewAuthenticator(n.store, clock)
 	tx, err := taxii.New(taxii.Config{
 		Store:            n.store,
 		Markings:         markings,
-		Auth:             auth.NewAuthenticator(n.store, clock),
+		Auth:             authn,
 		Bus:              n.bus,
 		Signer:           signer,
 		SameContent:      trust.SameContent,
@@ -114,6 +119,31 @@ func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock k
 	mux := http.NewServeMux()
 	o.Routes(mux)
 	tx.Routes(mux)
+	// One crisis index serves the JSON API, the pages and the clock: the
+	// store is read once, and an action on a situation takes the index's
+	// lock whichever surface it comes through.
+	mech := crisis.New(n.charter, nil)
+	idx := clockpkg.NewIndex(n.store, mech, crisis.CollectionID, clockpkg.IndexOptions{Clock: clock, Logger: log})
+	if n.crisisClock, err = clockpkg.NewWorker(clockpkg.Config{Index: idx, Bus: n.bus, Collection: crisis.CollectionID, Clock: clock, Logger: log}); err != nil {
+		return nil, err
+	}
+	crisisAPI, err := api.New(api.Config{Store: n.store, Markings: markings, Auth: authn, Mechanism: mech, Index: idx,
+		Bus: n.bus, Wake: n.crisisClock.Wake, Signer: signer, Clock: clock, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	crisisAPI.Routes(mux)
+	crisisSvc, err := web.NewService(web.ServiceConfig{Store: n.store, Markings: markings, Mechanism: mech, Index: idx,
+		Bus: n.bus, Wake: n.crisisClock.Wake, Signer: signer, Clock: clock, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	ui, err := web.New(web.Config{Store: n.store, Markings: markings, Auth: authn, Mechanism: mech, Crisis: crisisSvc,
+		Bus: n.bus, Title: cfg.Title, Clock: clock, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	ui.Routes(mux)
 	mux.Handle("GET "+trust.WellKnownPath, keysHandler)
 	if err := registerStoreMetrics(o, n.store); err != nil {
 		return nil, err
@@ -128,6 +158,9 @@ func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock k
 		ReadTimeout:       5 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if err := n.crisisClock.Start(context.WithoutCancel(ctx)); err != nil {
+		return nil, err
 	}
 	go func() { n.done <- n.http.Serve(n.ln) }()
 	log.Info("node started", "url", n.URL(), "participant", cfg.Participant, "data", cfg.DataDir)
@@ -159,6 +192,11 @@ func (n *node) shutdown(ctx context.Context) error {
 		}
 	} else if n.ln != nil {
 		n.ln.Close()
+	}
+	if n.crisisClock != nil {
+		if err := n.crisisClock.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("crisis clock: %w", err))
+		}
 	}
 	if n.bus != nil {
 		if err := n.bus.Close(); err != nil {

@@ -36,6 +36,7 @@ func commands() []command {
 		{"verify", "check object signatures offline (verify --keys KEYS FILE)", runVerify},
 		{"charter", "validate or print the crisis charter (charter check FILE, charter show)", runCharter},
 		{"kpi", "print the crisis KPIs of each situation", runKPI},
+		{"crisis", "act in the crisis mechanism through a node's API (crisis list|show|raise|act)", runCrisis},
 		{"ingest", "extract crisis events from news (ingest --format json FILE|DIR|URL)", runIngest},
 		{"eval", "score early warning on a labelled corpus (eval DIR)", runEval},
 		{"sources", "manage news sources (sources add|list|remove --data DIR)", runSources},

@@ -72,7 +72,9 @@ func serve(ctx context.Context, name, usage string, demo bool, args []string, en
 			return err
 		}
 		fmt.Fprintf(stdout, "Kurultai demo is running at %s\n", n.URL())
+		fmt.Fprintf(stdout, "Crisis desk (browser): %s/login\n", n.URL())
 		fmt.Fprintf(stdout, "TAXII 2.1 discovery: %s/taxii2/\n", n.URL())
+		fmt.Fprintf(stdout, "Crisis API: %s/api/v1/situations\n", n.URL())
 		fmt.Fprintf(stdout, "Demo accounts (%d, HTTP Basic): %s\n", len(accounts), path)
 	} else {
 		fmt.Fprintf(stdout, "Kurultai is running at %s\n", n.URL())

@@ -24,8 +24,8 @@ import (
 // derived from the records a principal may see, and actions taken the one
 // way every surface takes them (lock the situation, derive from the
 // visible records, crisis.Act, store in one write, publish). A node passes
-// the same value to the JSON API and to the pages, so both serialise on
-// the same per-situation locks.
+// the same clock.Index to the JSON API and to the pages, and both take the
+// index's per-situation lock around an action.
 type Crisis interface {
 	// Situations derives every situation p may see at now, oldest first.
 	Situations(ctx context.Context, p kurultai.Principal, now time.Time) ([]*crisis.State, error)
@@ -69,14 +69,6 @@ type Service struct {
 	clock    kurultai.Clock
 	log      *slog.Logger
 	cache    *stateCache
-
-	mu    sync.Mutex // guards locks
-	locks map[string]*sitLock
-}
-
-type sitLock struct {
-	mu    sync.Mutex
-	users int // holders and waiters; the entry goes at 0
 }
 
 // NewService returns the crisis service of a node.
@@ -90,8 +82,7 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 		return nil, fmt.Errorf("web: service: Mechanism is required")
 	}
 	s := &Service{store: cfg.Store, markings: cfg.Markings, m: cfg.Mechanism, idx: cfg.Index, bus: cfg.Bus,
-		wake: cfg.Wake, signer: cfg.Signer, clock: cfg.Clock, log: cfg.Logger, cache: newStateCache(8192),
-		locks: map[string]*sitLock{}}
+		wake: cfg.Wake, signer: cfg.Signer, clock: cfg.Clock, log: cfg.Logger, cache: newStateCache(8192)}
 	if s.clock == nil {
 		s.clock = time.Now
 	}
@@ -172,34 +163,13 @@ func (s *Service) derive(p kurultai.Principal, id string, now time.Time) (*crisi
 	return st, nil
 }
 
-// lock serialises the actions on one situation and returns the unlock.
-func (s *Service) lock(id string) func() {
-	s.mu.Lock()
-	e := s.locks[id]
-	if e == nil {
-		e = &sitLock{}
-		s.locks[id] = e
-	}
-	e.users++
-	s.mu.Unlock()
-	e.mu.Lock()
-	return func() {
-		e.mu.Unlock()
-		s.mu.Lock()
-		if e.users--; e.users == 0 {
-			delete(s.locks, id)
-		}
-		s.mu.Unlock()
-	}
-}
-
 // Act implements Crisis.
 func (s *Service) Act(ctx context.Context, p kurultai.Principal, situation string, a crisis.Action) (string, error) {
 	if !p.CanWrite() {
 		return "", kurultai.Errorf(kurultai.CodeForbidden, "a user with role %s takes no action in the crisis mechanism", p.Role)
 	}
 	if situation != "" {
-		defer s.lock(situation)()
+		defer s.idx.Lock(situation)() // the index's lock, shared with the JSON API
 	}
 	if err := s.idx.Refresh(ctx); err != nil {
 		return "", fmt.Errorf("web: act: %w", err)
