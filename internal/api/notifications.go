@@ -185,7 +185,9 @@ func (s *Server) notesFor(p kurultai.Principal, id string, recs []crisis.Record,
 		for n < len(sorted) && !sorted[n].Base().Modified.After(t) {
 			n++
 		}
-		if at, err := s.m.Derive(id, sorted[:n], t); err == nil {
+		if t.Equal(now) && n == len(sorted) {
+			keep(s.m.Due(st, now)) // derived above from the same records
+		} else if at, err := s.m.Derive(id, sorted[:n], t); err == nil {
 			keep(s.m.Due(at, t))
 		}
 	}
