@@ -183,3 +183,19 @@ func BenchmarkNotifications(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGetCharter is the cheapest audited read: what the audit entry
+// (a durable write) costs every request.
+func BenchmarkGetCharter(b *testing.B) {
+	e := newEnv(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		r := httptest.NewRequest(http.MethodGet, "/api/v1/charter", nil)
+		r.Header.Set("Authorization", "Bearer kz")
+		rec := httptest.NewRecorder()
+		e.mux.ServeHTTP(rec, r)
+		if rec.Code != 200 {
+			b.Fatalf("GET = %d", rec.Code)
+		}
+	}
+}
