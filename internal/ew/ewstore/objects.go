@@ -134,10 +134,10 @@ func eventJSON(e ew.Event, published time.Time, createdBy string, markings []str
 		"created_by_ref": createdBy, "created": ts, "modified": ts,
 		"event_type": string(e.Type), "cameo": e.CAMEO, "country": e.Country,
 		"language": string(e.Language), "evidence": e.Evidence,
-		"evidence_offsets": []int{e.EvidenceAt.Start, e.EvidenceAt.End},
-		"confidence":       confidence(e.Confidence),
-		"article_ref":      ReportID(e.ArticleURL),
-		"extensions":       map[string]any{ExtensionID: map[string]string{"extension_type": "new-sdo"}},
+		"evidence_offsets":    []int{e.EvidenceAt.Start, e.EvidenceAt.End},
+		"confidence":          confidence(e.Confidence),
+		"article_ref":         ReportID(e.ArticleURL),
+		"extensions":          map[string]any{ExtensionID: map[string]string{"extension_type": "new-sdo"}},
 		"object_marking_refs": markings,
 	}
 	if !e.Date.IsZero() {
