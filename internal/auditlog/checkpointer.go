@@ -27,6 +27,12 @@ type CheckpointerConfig struct {
 	Interval time.Duration   // 0: DefaultInterval
 }
 
+// LeafIndexer is implemented by stores that index leaf hashes in batches;
+// the checkpointer asks them to after each checkpoint.
+type LeafIndexer interface {
+	IndexLeaves(ctx context.Context) error
+}
+
 // Checkpointer publishes a signed checkpoint whenever the tree has grown
 // since the last one. Start runs it every Interval until Close; tests call
 // Publish directly.
@@ -132,5 +138,11 @@ func (c *Checkpointer) Publish(ctx context.Context) (CheckpointRecord, bool, err
 		return CheckpointRecord{}, false, fmt.Errorf("auditlog: checkpoint: %w", err)
 	}
 	c.log.Debug("auditlog: checkpoint published", "size", head.Size)
+	if ix, ok := c.store.(LeafIndexer); ok {
+		// Off the request path: a failure only slows lookups by hash.
+		if err := ix.IndexLeaves(ctx); err != nil {
+			c.log.Warn("auditlog: leaf index not updated", "err", err)
+		}
+	}
 	return rec, true, nil
 }

@@ -31,6 +31,9 @@ type Row struct {
 	Query       string
 	Decision    string
 	Detail      string
+	// Leaf is the leaf hash stored with the row; verifiers compare it
+	// with the hash of the re-encoded row. Not part of the entry.
+	Leaf []byte
 }
 
 // Index returns the leaf index of the row's entry.

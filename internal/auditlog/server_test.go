@@ -71,9 +71,13 @@ func TestCheckpointsAndProofs(t *testing.T) {
 	if err := auditlog.VerifyConsistency(old.Head(), cur.Head(), hashes); err != nil {
 		t.Fatal(err)
 	}
-	leaves, err := e.store.LeafHashes(ctx, 0, 1000)
+	rows, err := e.store.AuditRows(ctx, 0, 1000)
 	if err != nil {
 		t.Fatal(err)
+	}
+	var leaves [][]byte
+	for _, r := range rows {
+		leaves = append(leaves, r.Leaf)
 	}
 	for i := range cur.Size {
 		p, err := c.Inclusion(ctx, i, cur.Size)

@@ -33,9 +33,6 @@ type LogReader interface {
 	// AuditRows returns up to limit stored rows from leaf index from
 	// (seq from+1) on, in seq order.
 	AuditRows(ctx context.Context, from uint64, limit int) ([]Row, error)
-	// LeafHashes returns up to limit stored leaf hashes from leaf index
-	// from on, in index order.
-	LeafHashes(ctx context.Context, from uint64, limit int) ([][]byte, error)
 	// Checkpoints returns up to limit stored checkpoints with a size
 	// greater than after, by size.
 	Checkpoints(ctx context.Context, after uint64, limit int) ([]CheckpointRecord, error)

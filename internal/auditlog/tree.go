@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/bits"
 
 	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/proof"
@@ -172,3 +173,23 @@ func RootOf(leaves [][]byte) []byte {
 
 // sameHash reports whether two hashes are equal.
 func sameHash(a, b []byte) bool { return len(a) == HashSize && bytes.Equal(a, b) }
+
+// PostOrder returns the number of node id in post-order: the order in
+// which nodes become complete as leaves are appended. Storing nodes under
+// it makes every insert an append. With m = (index+1)·2^level, the leaves
+// when the node completes, it is 2m − popcount(m) − 1 − (ctz(m) − level):
+// the nodes complete in a tree of m leaves, less those completed after it
+// by that same leaf.
+func PostOrder(id NodeID) uint64 {
+	m := (id.Index + 1) << id.Level
+	return 2*m - uint64(bits.OnesCount64(m)) - 1 - (uint64(bits.TrailingZeros64(m)) - uint64(id.Level))
+}
+
+// Clone returns a copy of t that appends independently of it.
+func (t *Tree) Clone() *Tree {
+	c, err := NewTree(t.Size(), append([][]byte(nil), t.RangeHashes()...))
+	if err != nil { // cannot happen: t's own range is consistent
+		panic(err)
+	}
+	return c
+}

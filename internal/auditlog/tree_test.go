@@ -160,3 +160,21 @@ func TestRootOf(t *testing.T) {
 		t.Error("RootOf differs from the RFC 6962 definition")
 	}
 }
+
+// TestPostOrder: numbering nodes as Tree.Append completes them gives
+// PostOrder's numbers.
+func TestPostOrder(t *testing.T) {
+	tree, _ := NewTree(0, nil)
+	next := uint64(0)
+	for i := range 300 {
+		err := tree.Append(LeafHash(leafData(i)), func(id NodeID, _ []byte) {
+			if got := PostOrder(id); got != next {
+				t.Fatalf("PostOrder(%+v) = %d, want %d", id, got, next)
+			}
+			next++
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}

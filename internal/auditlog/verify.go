@@ -168,7 +168,7 @@ func (v *verifier) checkpoint(rec CheckpointRecord) {
 	v.cps = append(v.cps, c)
 }
 
-// entries walks the rows and stored leaves side by side.
+// entries walks the rows, re-encoding each.
 func (v *verifier) entries(ctx context.Context, head TreeHead) error {
 	tree, _ := NewTree(0, nil)
 	slices.SortFunc(v.cps, func(a, b Checkpoint) int { return cmpUint(a.Size, b.Size) })
@@ -177,9 +177,6 @@ func (v *verifier) entries(ctx context.Context, head TreeHead) error {
 	checkRoots := func() error {
 		for ; cp < len(v.cps) && v.cps[cp].Size <= tree.Size(); cp++ {
 			c := v.cps[cp]
-			if c.Size < tree.Size() {
-				continue // cannot happen: sizes are compared after each append
-			}
 			if sameHash(tree.Root(), c.Root) {
 				v.rep.Checkpoints++
 				lastGood = c.Size
@@ -189,7 +186,7 @@ func (v *verifier) entries(ctx context.Context, head TreeHead) error {
 				continue
 			}
 			err := v.add(Problem{Kind: ProblemCheckpoint, Index: c.Size, Checkpoint: true,
-				Detail: fmt.Sprintf("its root is not the root of the stored entries: one of the entries %d to %d was changed, and the stored tree with it", lastGood, c.Size-1)})
+				Detail: fmt.Sprintf("its root is not the root of the stored entries: one of the entries %d to %d was changed, and its stored leaf hash with it", lastGood, c.Size-1)})
 			if err != nil {
 				return err
 			}
@@ -202,21 +199,6 @@ func (v *verifier) entries(ctx context.Context, head TreeHead) error {
 	if err := checkRoots(); err != nil {
 		return err
 	}
-	var leaves [][]byte
-	leavesFrom := uint64(0)
-	leaf := func(i uint64) ([]byte, error) {
-		if i < leavesFrom || i >= leavesFrom+uint64(len(leaves)) {
-			var err error
-			if leaves, err = v.lr.LeafHashes(ctx, i, verifyPage); err != nil {
-				return nil, fmt.Errorf("auditlog: verify: leaves: %w", err)
-			}
-			leavesFrom = i
-		}
-		if i-leavesFrom < uint64(len(leaves)) {
-			return leaves[i-leavesFrom], nil
-		}
-		return nil, nil
-	}
 	var next uint64 // the index the next row should have
 	for {
 		rows, err := v.lr.AuditRows(ctx, next, verifyPage)
@@ -225,28 +207,12 @@ func (v *verifier) entries(ctx context.Context, head TreeHead) error {
 		}
 		for _, row := range rows {
 			v.rep.Entries++
-			for row.Seq > int64(next)+1 { // rows are gone
-				stored, err := leaf(next)
-				if err != nil {
-					return err
+			if row.Seq > int64(next)+1 { // rows are gone
+				p := Problem{Kind: ProblemMissing, Index: next, Detail: fmt.Sprintf("no row with seq %d; the next is seq %d", next+1, row.Seq)}
+				if row.Seq == int64(next)+2 {
+					p.Detail = fmt.Sprintf("no row with seq %d", next+1)
 				}
-				if err := v.add(Problem{Kind: ProblemMissing, Index: next, Detail: fmt.Sprintf("no row with seq %d; the next is seq %d", next+1, row.Seq)}); err != nil {
-					return err
-				}
-				if stored == nil {
-					return nil // nothing to line the rest up with
-				}
-				if err := tree.Append(stored, nil); err != nil {
-					return err
-				}
-				next++
-				if err := checkRoots(); err != nil {
-					return err
-				}
-			}
-			stored, err := leaf(next)
-			if err != nil {
-				return err
+				return v.add(p) // nothing to line the rest up with
 			}
 			h, herr := RowLeafHash(row)
 			switch {
@@ -254,19 +220,17 @@ func (v *verifier) entries(ctx context.Context, head TreeHead) error {
 				if err := v.add(Problem{Kind: ProblemChanged, Index: next, Detail: herr.Error()}); err != nil {
 					return err
 				}
-				h = stored
-			case stored == nil:
-				if next >= head.Size {
-					if err := v.add(Problem{Kind: ProblemNotInTree, Index: next, Detail: fmt.Sprintf("the tree records %d entries", head.Size)}); err != nil {
-						return err
-					}
+				h = row.Leaf
+			case row.Leaf == nil:
+				if err := v.add(Problem{Kind: ProblemNotInTree, Index: next, Detail: "the row has no leaf hash"}); err != nil {
+					return err
 				}
-			case !sameHash(h, stored):
-				if err := v.add(v.mismatch(ctx, next, stored)); err != nil {
+			case !sameHash(h, row.Leaf):
+				if err := v.add(v.mismatch(ctx, row)); err != nil {
 					return err
 				}
 			}
-			if h == nil {
+			if len(h) != HashSize {
 				h = make([]byte, HashSize) // unreadable and unrecorded: keep the indexes lined up
 			}
 			if err := tree.Append(h, nil); err != nil {
@@ -281,37 +245,44 @@ func (v *verifier) entries(ctx context.Context, head TreeHead) error {
 			break
 		}
 	}
-	// What the tree, the stored leaves or a checkpoint counts beyond the
-	// last row was cut off.
-	end := head.Size
-	if stored, err := leaf(next); err != nil {
-		return err
-	} else if stored != nil {
-		end = max(end, next+1)
-	}
-	if len(v.cps) > 0 {
-		end = max(end, v.cps[len(v.cps)-1].Size)
-	}
-	if end > next {
+	if next < head.Size && !v.explained || len(v.cps) > 0 && v.cps[len(v.cps)-1].Size > next {
 		return v.add(Problem{Kind: ProblemTruncated, Index: next, Detail: fmt.Sprintf("%d entries are stored, but %s", next, truncationWitness(head.Size, v.cps, next))})
+	}
+	if next > head.Size && !v.explained {
+		return v.add(Problem{Kind: ProblemNotInTree, Index: head.Size, Detail: fmt.Sprintf("%d entries are stored, the tree records %d", next, head.Size)})
 	}
 	return nil
 }
 
-// mismatch explains an entry whose hash is not the recorded one: another
-// row's content re-encoded at this index gives the recorded hash
-// (reordered), or nothing does (changed).
-func (v *verifier) mismatch(ctx context.Context, i uint64, stored []byte) Problem {
-	p := Problem{Kind: ProblemChanged, Index: i, Detail: "its canonical encoding does not hash to the leaf the tree recorded"}
-	for from, seen := i+1, 0; seen < reorderLookahead; {
+// mismatch explains a row whose re-encoding does not hash to its stored
+// leaf: the row's content belongs at another index (its leaf hash with
+// another seq is the stored one), another row's content belongs here, or
+// the row was changed.
+func (v *verifier) mismatch(ctx context.Context, row Row) Problem {
+	i := row.Index()
+	p := Problem{Kind: ProblemChanged, Index: i, Detail: "its canonical encoding does not hash to the leaf hash stored with it"}
+	lo := max(int64(i)-reorderLookahead, 0)
+	for from, seen := uint64(lo), 0; seen < 2*reorderLookahead; {
 		rows, err := v.lr.AuditRows(ctx, from, verifyPage)
 		if err != nil || len(rows) == 0 {
 			return p
 		}
 		for _, r := range rows {
-			moved := r
-			moved.Seq = int64(i) + 1
-			if h, err := RowLeafHash(moved); err == nil && sameHash(h, stored) {
+			if r.Seq == row.Seq {
+				continue
+			}
+			// This row's content, stored with the leaf of another index.
+			moved := row
+			moved.Seq = r.Seq
+			if h, err := RowLeafHash(moved); err == nil && sameHash(h, row.Leaf) {
+				p.Kind = ProblemReordered
+				p.Detail = fmt.Sprintf("the entry stored here is the one recorded at seq %d (index %d)", r.Seq, r.Seq-1)
+				return p
+			}
+			// Another row's content, recorded at this index.
+			moved = r
+			moved.Seq = row.Seq
+			if h, err := RowLeafHash(moved); err == nil && sameHash(h, row.Leaf) {
 				p.Kind = ProblemReordered
 				p.Detail = fmt.Sprintf("the entry recorded here is stored at seq %d (index %d)", r.Seq, r.Seq-1)
 				return p

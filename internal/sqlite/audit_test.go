@@ -285,3 +285,70 @@ func TestOpenAuditLog(t *testing.T) {
 		t.Errorf("OpenAuditLog of a version 1 database: %v", err)
 	}
 }
+
+// TestLeafIndex: entries are found by leaf hash before and after the
+// batch index catches up with them.
+func TestLeafIndex(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	find := func(what string) {
+		t.Helper()
+		rows, err := s.AuditRows(ctx, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if i, err := s.LeafIndex(ctx, r.Leaf); err != nil || i != r.Index() {
+				t.Fatalf("%s: LeafIndex(leaf of seq %d) = %d, %v", what, r.Seq, i, err)
+			}
+		}
+	}
+	for i := range 10 {
+		if err := s.AppendAudit(ctx, entry(i), entry(i+100)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	find("not indexed")
+	if err := s.IndexLeaves(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var indexed int
+	if err := s.rdb.QueryRowContext(ctx, `SELECT indexed FROM audit_tree`).Scan(&indexed); err != nil || indexed != 20 {
+		t.Fatalf("indexed up to %d, %v", indexed, err)
+	}
+	if err := s.AppendAudit(ctx, entry(1000)); err != nil {
+		t.Fatal(err)
+	}
+	find("partly indexed")
+	if err := s.IndexLeaves(ctx); err != nil {
+		t.Fatal(err)
+	}
+	find("indexed")
+	if _, err := s.LeafIndex(ctx, make([]byte, 32)); kurultai.ErrorCode(err) != kurultai.CodeNotFound {
+		t.Errorf("unknown hash: %v", err)
+	}
+}
+
+// TestAuditAppendOnly: the triggers refuse changes to entries and to the
+// tree's nodes; only a missing leaf may be filled in.
+func TestAuditAppendOnly(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	if err := s.AppendAudit(ctx, entry(1), entry(2), entry(3)); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		`UPDATE audit_log SET detail = 'x' WHERE seq = 1`,
+		`UPDATE audit_log SET leaf = zeroblob(32) WHERE seq = 1`,
+		`UPDATE audit_log SET leaf = NULL WHERE seq = 1`,
+		`DELETE FROM audit_log WHERE seq = 3`,
+		`UPDATE audit_nodes SET hash = zeroblob(32)`,
+		`DELETE FROM audit_nodes`,
+	} {
+		_, err := s.exec(ctx, stmt)
+		if err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: %v", stmt, err)
+		}
+	}
+	verifyTree(t, s)
+}

@@ -19,14 +19,14 @@ type querier interface {
 // Store reads through its read pool; AuditLog through a read-only file.
 type auditReader struct{ db querier }
 
-// maxAuditRows caps one AuditRows or LeafHashes call.
+// maxAuditRows caps one AuditRows call.
 const maxAuditRows = 10_000
 
 // readAuditRows returns up to limit rows from leaf index from on (limit
 // < 0: no cap).
 func readAuditRows(ctx context.Context, q querier, from uint64, limit int) ([]auditlog.Row, error) {
-	rows, err := q.QueryContext(ctx, `SELECT seq, time, username, participant, action, objects, query, decision, detail
-		FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`, int64(from), limit)
+	rows, err := q.QueryContext(ctx, `SELECT seq, time, username, participant, action, objects, query, decision, detail, leaf
+		FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`, int64(min(from, 1<<63-1)), limit)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -34,7 +34,7 @@ func readAuditRows(ctx context.Context, q querier, from uint64, limit int) ([]au
 	var out []auditlog.Row
 	for rows.Next() {
 		var r auditlog.Row
-		if err := rows.Scan(&r.Seq, &r.Time, &r.Username, &r.Participant, &r.Action, &r.Objects, &r.Query, &r.Decision, &r.Detail); err != nil {
+		if err := rows.Scan(&r.Seq, &r.Time, &r.Username, &r.Participant, &r.Action, &r.Objects, &r.Query, &r.Decision, &r.Detail, &r.Leaf); err != nil {
 			return nil, mapErr(err)
 		}
 		out = append(out, r)
@@ -66,12 +66,18 @@ func (a auditReader) TreeHead(ctx context.Context) (auditlog.TreeHead, error) {
 }
 
 // NodeHashes implements auditlog.NodeReader: the hashes of complete
-// subtrees, which exist once the tree has grown over them.
+// subtrees, which exist once the tree has grown over them. Leaves are in
+// their audit_log rows, interior nodes in audit_nodes by post-order number.
 func (a auditReader) NodeHashes(ctx context.Context, ids []auditlog.NodeID) ([][]byte, error) {
 	out := make([][]byte, len(ids))
 	for i, id := range ids {
-		err := a.db.QueryRowContext(ctx, `SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?`, id.Level, int64(id.Index)).Scan(&out[i])
-		if err == sql.ErrNoRows {
+		var err error
+		if id.Level == 0 {
+			err = a.db.QueryRowContext(ctx, `SELECT leaf FROM audit_log WHERE seq = ?`, int64(min(id.Index, 1<<62))+1).Scan(&out[i])
+		} else {
+			err = a.db.QueryRowContext(ctx, `SELECT hash FROM audit_nodes WHERE id = ?`, int64(min(auditlog.PostOrder(id), 1<<63-1))).Scan(&out[i])
+		}
+		if err == sql.ErrNoRows || err == nil && out[i] == nil {
 			return nil, fmt.Errorf("sqlite: audit node (%d, %d): %w", id.Level, id.Index, notFound("audit tree node"))
 		}
 		if err != nil {
@@ -81,36 +87,17 @@ func (a auditReader) NodeHashes(ctx context.Context, ids []auditlog.NodeID) ([][
 	return out, nil
 }
 
-// LeafHashes implements auditlog.LogReader.
-func (a auditReader) LeafHashes(ctx context.Context, from uint64, limit int) ([][]byte, error) {
-	rows, err := a.db.QueryContext(ctx, `SELECT hash FROM audit_nodes WHERE level = 0 AND idx >= ? ORDER BY idx LIMIT ?`,
-		int64(from), min(max(limit, 1), maxAuditRows))
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: leaf hashes: %w", mapErr(err))
-	}
-	defer rows.Close()
-	var out [][]byte
-	for rows.Next() {
-		var h []byte
-		if err := rows.Scan(&h); err != nil {
-			return nil, fmt.Errorf("sqlite: leaf hashes: %w", mapErr(err))
-		}
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: leaf hashes: %w", mapErr(err))
-	}
-	return out, nil
-}
-
-// LeafIndex returns the index of the leaf with the hash, or CodeNotFound.
+// LeafIndex returns the index of the leaf with the hash, or CodeNotFound:
+// from audit_leaf_index, else among the rows not indexed yet.
 func (a auditReader) LeafIndex(ctx context.Context, leafHash []byte) (uint64, error) {
-	var idx int64
-	err := a.db.QueryRowContext(ctx, `SELECT idx FROM audit_nodes WHERE level = 0 AND hash = ?`, leafHash).Scan(&idx)
+	var seq int64
+	err := a.db.QueryRowContext(ctx, `SELECT seq FROM audit_leaf_index WHERE leaf = ?
+		UNION ALL SELECT seq FROM audit_log WHERE seq > (SELECT indexed FROM audit_tree WHERE id = 1) AND leaf = ?
+		LIMIT 1`, leafHash, leafHash).Scan(&seq)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: leaf index: %w", rowErr(err, "leaf"))
 	}
-	return uint64(idx), nil
+	return uint64(seq - 1), nil
 }
 
 const checkpointCols = `size, root, time, note`

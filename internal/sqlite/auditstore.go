@@ -44,11 +44,6 @@ func (s *Store) NodeHashes(ctx context.Context, ids []auditlog.NodeID) ([][]byte
 	return s.reader().NodeHashes(ctx, ids)
 }
 
-// LeafHashes implements auditlog.LogReader.
-func (s *Store) LeafHashes(ctx context.Context, from uint64, limit int) ([][]byte, error) {
-	return s.reader().LeafHashes(ctx, from, limit)
-}
-
 // LeafIndex implements auditlog.Store.
 func (s *Store) LeafIndex(ctx context.Context, leafHash []byte) (uint64, error) {
 	return s.reader().LeafIndex(ctx, leafHash)
@@ -113,6 +108,35 @@ func (s *Store) AddCosignature(ctx context.Context, c auditlog.CosignatureRecord
 		ON CONFLICT (size, participant) DO NOTHING`, int64(c.Size), c.Participant, c.Line, c.Time.UnixNano())
 	if err != nil {
 		return fmt.Errorf("sqlite: add cosignature: %w", err)
+	}
+	return nil
+}
+
+// maxIndexBatch bounds the leaves one IndexLeaves call indexes.
+const maxIndexBatch = 50_000
+
+// IndexLeaves adds the leaf hashes of entries appended since the last call
+// to the index that LeafIndex reads (at most maxIndexBatch of them), in
+// one write sorted by hash. The checkpoint worker calls it; lookups are
+// right without it, only slower.
+func (s *Store) IndexLeaves(ctx context.Context) error {
+	err := s.submit(ctx, 1, func(ctx context.Context, tx *sql.Tx) error {
+		var from, to int64
+		err := tx.QueryRowContext(ctx, `SELECT indexed, min(size, indexed + ?) FROM audit_tree WHERE id = 1`, maxIndexBatch).Scan(&from, &to)
+		if err != nil || to <= from {
+			return mapErr(err)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO audit_leaf_index (leaf, seq)
+			SELECT leaf, seq FROM audit_log WHERE seq > ? AND seq <= ? AND leaf IS NOT NULL ORDER BY leaf
+			ON CONFLICT (leaf) DO NOTHING`, from, to)
+		if err != nil {
+			return mapErr(err)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE audit_tree SET indexed = ? WHERE id = 1`, to)
+		return mapErr(err)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: index leaves: %w", err)
 	}
 	return nil
 }

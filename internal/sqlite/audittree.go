@@ -11,15 +11,24 @@ import (
 	"github.com/kurultai/kurultai/internal/kurultai"
 )
 
-// The audit log is an RFC 6962 Merkle tree (package auditlog). Each
-// audit_log row inserted by insertAudit gets its leaf (audit_nodes level
-// 0) in the same statement sequence; before the transaction commits, the
-// writer calls extendTree, which appends the transaction's new leaves to
-// the tree, stores the subtree hashes that became complete and records the
-// new head in audit_tree. Leaves are thus hashed by the job that appends
-// them, and the tree is extended once per group commit, from whatever the
-// transaction holds at its end (jobs that failed and were rolled back
-// left no leaves).
+// The audit log is an RFC 6962 Merkle tree (package auditlog). insertAudit
+// numbers each entry itself (the next seq after the committed tree and the
+// transaction's pending leaves), stores its leaf hash in the row and
+// remembers the hash in pendingLeaves. Before the transaction commits, the writer calls
+// extendTree, which appends the pending leaves to a copy of the tree as
+// last committed, stores the interior nodes that became complete (keyed
+// by post-order number, so that every insert appends) and records the new
+// head in audit_tree; once the commit succeeds the copy becomes the tree.
+// A job whose savepoint is rolled back takes its pending leaves with it
+// (runJobs), and a transaction that does not commit leaves the tree as it
+// was. So the tree costs no extra statement per entry and a few per group
+// commit, and a committed entry is always a leaf.
+
+// pendingLeaf is a leaf appended by the current transaction.
+type pendingLeaf struct {
+	seq  int64
+	hash []byte
+}
 
 // Fault stages for the test hook Options.auditFault.
 const (
@@ -33,17 +42,22 @@ func unavailableAudit(err error) error {
 	return &kurultai.Error{Code: kurultai.CodeUnavailable, Message: "audit log unavailable", Err: err}
 }
 
-// insertAudit inserts audit entries and their leaves in tx. Only the
-// writer goroutine calls it (from jobs).
+// insertAudit inserts audit entries with their leaf hashes in tx. Only
+// the writer goroutine calls it (from jobs).
 func (s *Store) insertAudit(ctx context.Context, tx *sql.Tx, entries []kurultai.AuditEntry) error {
 	if s.auditFault != nil {
 		if err := s.auditFault(faultAppend, entries); err != nil {
 			return unavailableAudit(err)
 		}
 	}
+	if len(entries) == 0 {
+		return nil
+	}
+	// Every committed row is a leaf of the tree, and the transaction's
+	// own rows are pending: the next seq follows them.
+	last := int64(s.tree.Size()) + int64(len(s.pendingLeaves))
 	ins := tx.StmtContext(ctx, s.ws.insertAudit)
-	node := tx.StmtContext(ctx, s.ws.insertNode)
-	for _, e := range entries {
+	for i, e := range entries {
 		if e.Time.IsZero() {
 			e.Time = s.clock()
 		}
@@ -55,160 +69,165 @@ func (s *Store) insertAudit(ctx context.Context, tx *sql.Tx, entries []kurultai.
 		if err != nil {
 			return unavailableAudit(err)
 		}
-		var seq int64
-		err = ins.QueryRowContext(ctx, e.Time.UnixNano(), e.Username, e.Participant, e.Action, objs, e.Query, e.Decision, e.Detail).Scan(&seq)
-		if err != nil {
-			return unavailableAudit(fmt.Errorf("insert audit entry: %w", mapErr(err)))
-		}
+		seq := last + 1 + int64(i)
 		s.leafBuf, err = auditlog.AppendLeaf(s.leafBuf[:0], seq, e)
 		if err != nil {
 			return unavailableAudit(err)
 		}
-		if _, err := node.ExecContext(ctx, 0, seq-1, auditlog.LeafHash(s.leafBuf)); err != nil {
-			return unavailableAudit(fmt.Errorf("insert audit leaf: %w", mapErr(err)))
+		leaf := auditlog.LeafHash(s.leafBuf)
+		_, err = ins.ExecContext(ctx, seq, e.Time.UnixNano(), e.Username, e.Participant, e.Action, objs, e.Query, e.Decision, e.Detail, leaf)
+		if err != nil {
+			return unavailableAudit(fmt.Errorf("insert audit entry: %w", mapErr(err)))
 		}
-		s.auditDirty = true
+		s.pendingLeaves = append(s.pendingLeaves, pendingLeaf{seq, leaf})
 	}
 	return nil
 }
 
-// extendTree appends the leaves tx added to the tree (see the comment at
-// the top of the file). It does nothing when no job of the transaction
-// appended an entry. Only the writer goroutine calls it.
-func (s *Store) extendTree(ctx context.Context, tx *sql.Tx) error {
-	if !s.auditDirty {
-		return nil
+// extendTree appends the transaction's pending leaves to a copy of the
+// committed tree, stores the new interior nodes and head in tx, and
+// returns the tree to keep once tx commits (the committed tree itself when
+// the transaction appended nothing). Only the writer goroutine calls it.
+func (s *Store) extendTree(ctx context.Context, tx *sql.Tx) (*auditlog.Tree, error) {
+	if len(s.pendingLeaves) == 0 {
+		return s.tree, nil
 	}
 	if s.auditFault != nil {
 		if err := s.auditFault(faultTree, nil); err != nil {
-			return unavailableAudit(err)
+			return nil, unavailableAudit(err)
 		}
 	}
-	if err := extendTree(ctx, tx, tx.StmtContext(ctx, s.ws.insertNode)); err != nil {
-		return unavailableAudit(fmt.Errorf("sqlite: audit tree: %w", err))
+	tree := s.tree.Clone()
+	err := appendLeaves(ctx, tx.StmtContext(ctx, s.ws.insertNode), tx.StmtContext(ctx, s.ws.updateTree), tree, s.pendingLeaves)
+	if err != nil {
+		return nil, unavailableAudit(fmt.Errorf("sqlite: audit tree: %w", err))
+	}
+	return tree, nil
+}
+
+// appendLeaves appends leaves to tree, stores the interior nodes that
+// became complete and the new head, and checks that the tree then counts
+// every row of audit_log.
+func appendLeaves(ctx context.Context, insertNode, updateTree *sql.Stmt, tree *auditlog.Tree, leaves []pendingLeaf) error {
+	type node struct {
+		id   uint64
+		hash []byte
+	}
+	var nodes []node
+	visit := func(id auditlog.NodeID, h []byte) {
+		if id.Level > 0 { // leaves are in their rows
+			nodes = append(nodes, node{auditlog.PostOrder(id), h})
+		}
+	}
+	for _, l := range leaves {
+		if uint64(l.seq) != tree.Size()+1 {
+			return fmt.Errorf("audit_log seq %d follows a tree of %d leaves: the log has a gap", l.seq, tree.Size())
+		}
+		if err := tree.Append(l.hash, visit); err != nil {
+			return fmt.Errorf("seq %d: %w", l.seq, err)
+		}
+	}
+	for _, n := range nodes {
+		if _, err := insertNode.ExecContext(ctx, int64(n.id), n.hash); err != nil {
+			return mapErr(err)
+		}
+	}
+	var compact []byte
+	for _, h := range tree.RangeHashes() {
+		compact = append(compact, h...)
+	}
+	// The returned max(seq) guards against rows written without leaves.
+	var last int64
+	if err := updateTree.QueryRowContext(ctx, tree.Size(), tree.Root(), compact).Scan(&last); err != nil {
+		return mapErr(err)
+	}
+	if uint64(last) != tree.Size() {
+		return fmt.Errorf("audit_log holds %d entries, the tree %d", last, tree.Size())
 	}
 	return nil
 }
 
-func extendTree(ctx context.Context, tx *sql.Tx, insertNode *sql.Stmt) error {
+// loadTree reads the tree head and compact range recorded in audit_tree.
+func loadTree(ctx context.Context, q querier) (*auditlog.Tree, error) {
 	var size int64
 	var compact []byte
-	if err := tx.QueryRowContext(ctx, `SELECT size, compact FROM audit_tree WHERE id = 1`).Scan(&size, &compact); err != nil {
-		return mapErr(err)
+	if err := q.QueryRowContext(ctx, `SELECT size, compact FROM audit_tree WHERE id = 1`).Scan(&size, &compact); err != nil {
+		return nil, mapErr(err)
 	}
 	if len(compact)%auditlog.HashSize != 0 {
-		return fmt.Errorf("compact range of %d bytes", len(compact))
+		return nil, fmt.Errorf("compact range of %d bytes", len(compact))
 	}
 	hashes := make([][]byte, 0, len(compact)/auditlog.HashSize)
 	for i := 0; i < len(compact); i += auditlog.HashSize {
 		hashes = append(hashes, compact[i:i+auditlog.HashSize])
 	}
-	tree, err := auditlog.NewTree(uint64(size), hashes)
-	if err != nil {
-		return err
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT idx, hash FROM audit_nodes WHERE level = 0 AND idx >= ? ORDER BY idx`, size)
-	if err != nil {
-		return mapErr(err)
-	}
-	type node struct {
-		level uint
-		idx   uint64
-		hash  []byte
-	}
-	var nodes []node
-	visit := func(id auditlog.NodeID, h []byte) {
-		if id.Level > 0 { // leaves are stored already
-			nodes = append(nodes, node{id.Level, id.Index, h})
-		}
-	}
-	for rows.Next() {
-		var idx int64
-		var h []byte
-		if err := rows.Scan(&idx, &h); err != nil {
-			rows.Close()
-			return mapErr(err)
-		}
-		if uint64(idx) != tree.Size() {
-			rows.Close()
-			return fmt.Errorf("leaf %d follows a tree of %d leaves: the log has a gap", idx, tree.Size())
-		}
-		if err := tree.Append(h, visit); err != nil {
-			rows.Close()
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return mapErr(err)
-	}
-	rows.Close()
-	for _, n := range nodes {
-		if _, err := insertNode.ExecContext(ctx, n.level, n.idx, n.hash); err != nil {
-			return mapErr(err)
-		}
-	}
-	compact = compact[:0]
-	for _, h := range tree.RangeHashes() {
-		compact = append(compact, h...)
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE audit_tree SET size = ?, root = ?, compact = ? WHERE id = 1`, tree.Size(), tree.Root(), compact)
-	return mapErr(err)
+	return auditlog.NewTree(uint64(size), hashes)
 }
 
 // catchUpAudit gives leaves to audit rows that have none (rows written
-// before the tree existed) and extends the tree over them. Open runs it
-// before the writer starts. It refuses a log with a gap in its sequence
-// numbers: rows were deleted, and the node must not go on as if not.
-func catchUpAudit(ctx context.Context, db *sql.DB) error {
+// before the tree existed), extends the tree over them and returns the
+// tree. Open runs it before the writer starts. It refuses a log with a gap
+// in its sequence numbers: rows were deleted, and the node must not go on
+// as if not.
+func catchUpAudit(ctx context.Context, db *sql.DB) (*auditlog.Tree, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("audit catch-up: %w", mapErr(err))
+		return nil, fmt.Errorf("audit catch-up: %w", mapErr(err))
 	}
 	defer tx.Rollback()
-	var next int64
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(idx) + 1, 0) FROM audit_nodes WHERE level = 0`).Scan(&next); err != nil {
-		return fmt.Errorf("audit catch-up: %w", mapErr(err))
+	tree, err := loadTree(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("audit catch-up: %w", err)
 	}
-	var tail int64
-	if err := tx.QueryRowContext(ctx, `SELECT size FROM audit_tree WHERE id = 1`).Scan(&tail); err != nil {
-		return fmt.Errorf("audit catch-up: %w", mapErr(err))
+	var last int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM audit_log`).Scan(&last); err != nil {
+		return nil, fmt.Errorf("audit catch-up: %w", mapErr(err))
 	}
-	caught := false
-	for {
-		rows, err := readAuditRows(ctx, tx, uint64(next), 1000)
+	if uint64(last) == tree.Size() {
+		return tree, nil
+	}
+	var leaves []pendingLeaf
+	for from := tree.Size(); ; {
+		rows, err := readAuditRows(ctx, tx, from, 1000)
 		if err != nil {
-			return fmt.Errorf("audit catch-up: %w", err)
+			return nil, fmt.Errorf("audit catch-up: %w", err)
 		}
 		if len(rows) == 0 {
 			break
 		}
-		caught = true
 		for _, r := range rows {
-			if r.Seq != next+1 {
-				return fmt.Errorf("audit catch-up: audit_log has seq %d where %d was expected: entries were deleted", r.Seq, next+1)
+			if r.Seq != int64(from)+1 {
+				return nil, fmt.Errorf("audit catch-up: audit_log has seq %d where %d was expected: entries were deleted", r.Seq, from+1)
 			}
-			h, err := auditlog.RowLeafHash(lenientRow(r))
-			if err != nil {
-				return fmt.Errorf("audit catch-up: seq %d: %w", r.Seq, err)
+			from++
+			if r.Leaf == nil {
+				if r.Leaf, err = auditlog.RowLeafHash(lenientRow(r)); err != nil {
+					return nil, fmt.Errorf("audit catch-up: seq %d: %w", r.Seq, err)
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE audit_log SET leaf = ? WHERE seq = ?`, r.Leaf, r.Seq); err != nil {
+					return nil, fmt.Errorf("audit catch-up: %w", mapErr(err))
+				}
 			}
-			if _, err := tx.ExecContext(ctx, sqlInsertNode, 0, next, h); err != nil {
-				return fmt.Errorf("audit catch-up: %w", mapErr(err))
-			}
-			next++
+			leaves = append(leaves, pendingLeaf{r.Seq, r.Leaf})
 		}
-	}
-	if !caught && tail == next {
-		return nil
 	}
 	ins, err := tx.PrepareContext(ctx, sqlInsertNode)
 	if err != nil {
-		return fmt.Errorf("audit catch-up: %w", mapErr(err))
+		return nil, fmt.Errorf("audit catch-up: %w", mapErr(err))
 	}
 	defer ins.Close()
-	if err := extendTree(ctx, tx, ins); err != nil {
-		return fmt.Errorf("audit catch-up: %w", err)
+	upd, err := tx.PrepareContext(ctx, sqlUpdateTree)
+	if err != nil {
+		return nil, fmt.Errorf("audit catch-up: %w", mapErr(err))
 	}
-	return mapErr(tx.Commit())
+	defer upd.Close()
+	if err := appendLeaves(ctx, ins, upd, tree, leaves); err != nil {
+		return nil, fmt.Errorf("audit catch-up: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("audit catch-up: %w", mapErr(err))
+	}
+	return tree, nil
 }
 
 // lenientRow makes the text of a row written before entries were

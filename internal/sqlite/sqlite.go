@@ -43,6 +43,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kurultai/kurultai/internal/auditlog"
 	"github.com/kurultai/kurultai/internal/kurultai"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -90,12 +91,14 @@ type Store struct {
 	closed     bool
 
 	lastAdded int64 // owned by the writer goroutine
-	// auditDirty reports whether the current transaction appended audit
-	// entries, so that extendTree has leaves to add; leafBuf is scratch
-	// for leaf encoding. Both are owned by the writer goroutine.
-	auditDirty bool
-	leafBuf    []byte
-	auditFault func(stage string, entries []kurultai.AuditEntry) error // see Options.auditFault
+	// tree is the audit tree as last committed; pendingLeaves the leaf
+	// hashes the current transaction appended, in seq order; leafBuf is
+	// scratch for leaf encoding. All three are owned by the writer
+	// goroutine (see audittree.go).
+	tree          *auditlog.Tree
+	pendingLeaves []pendingLeaf
+	leafBuf       []byte
+	auditFault    func(stage string, entries []kurultai.AuditEntry) error // see Options.auditFault
 
 	maxBatch   int // objects per group commit
 	scanBudget int // rows per ListObjects call
@@ -160,7 +163,7 @@ func open(ctx context.Context, path string, opts Options) (_ *Store, err error) 
 	if err := seedMarkings(ctx, s.wdb); err != nil {
 		return nil, err
 	}
-	if err := catchUpAudit(ctx, s.wdb); err != nil {
+	if s.tree, err = catchUpAudit(ctx, s.wdb); err != nil {
 		return nil, err
 	}
 	if s.lastAdded, err = highWater(ctx, s.wdb); err != nil {

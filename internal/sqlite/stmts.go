@@ -19,6 +19,7 @@ type writeStmts struct {
 	insertStatus  *sql.Stmt
 	insertAudit   *sql.Stmt
 	insertNode    *sql.Stmt
+	updateTree    *sql.Stmt
 }
 
 // The columns ListObjects and DeleteObject read, in scan order (see
@@ -43,9 +44,13 @@ const (
 	sqlInsertMarking = `INSERT INTO markings (id, name, tlp, audience, releasability) VALUES (?, ?, ?, ?, ?)`
 	sqlInsertStatus  = `INSERT INTO statuses (id, collection, owner, status, request_time, successes, failures, pendings)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	sqlInsertAudit = `INSERT INTO audit_log (time, username, participant, action, objects, query, decision, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`
-	sqlInsertNode = `INSERT INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)`
+	sqlInsertAudit = `INSERT INTO audit_log (seq, time, username, participant, action, objects, query, decision, detail, leaf)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlInsertNode = `INSERT INTO audit_nodes (id, hash) VALUES (?, ?)`
+	// sqlUpdateTree records the tree head; the returned max(seq) lets
+	// appendLeaves check that the tree counts every row.
+	sqlUpdateTree = `UPDATE audit_tree SET size = ?, root = ?, compact = ? WHERE id = 1
+		RETURNING (SELECT coalesce(max(seq), 0) FROM audit_log)`
 )
 
 func (w *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
@@ -62,6 +67,7 @@ func (w *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
 		{&w.insertStatus, sqlInsertStatus},
 		{&w.insertAudit, sqlInsertAudit},
 		{&w.insertNode, sqlInsertNode},
+		{&w.updateTree, sqlUpdateTree},
 	} {
 		st, err := db.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -74,7 +80,7 @@ func (w *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
 
 func (w *writeStmts) close() {
 	for _, st := range []*sql.Stmt{w.versions, w.markingsIn, w.raw, w.insertObject,
-		w.updateObject, w.insertMarking, w.insertStatus, w.insertAudit, w.insertNode} {
+		w.updateObject, w.insertMarking, w.insertStatus, w.insertAudit, w.insertNode, w.updateTree} {
 		if st != nil {
 			st.Close()
 		}

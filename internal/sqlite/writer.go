@@ -138,7 +138,7 @@ func (s *Store) runJobs(ctx context.Context, batch []*job, run []int, errs []err
 		return -1, fmt.Errorf("sqlite: begin: %w", mapErr(err))
 	}
 	defer tx.Rollback()
-	s.auditDirty = false
+	s.pendingLeaves = s.pendingLeaves[:0]
 	exec := func(stmt string) error {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("sqlite: %s: %w", strings.ToLower(stmt), mapErr(err))
@@ -155,7 +155,9 @@ func (s *Store) runJobs(ctx context.Context, batch []*job, run []int, errs []err
 		if err := exec("SAVEPOINT job"); err != nil {
 			return -1, err
 		}
+		leaves := len(s.pendingLeaves)
 		if errs[i] = batch[i].fn(ctx, tx); errs[i] != nil {
+			s.pendingLeaves = s.pendingLeaves[:leaves] // its entries roll back too
 			if err := exec("ROLLBACK TO job"); err != nil {
 				return -1, err
 			}
@@ -164,11 +166,13 @@ func (s *Store) runJobs(ctx context.Context, batch []*job, run []int, errs []err
 			return -1, err
 		}
 	}
-	if err := s.extendTree(ctx, tx); err != nil {
+	tree, err := s.extendTree(ctx, tx)
+	if err != nil {
 		return -1, err
 	}
 	if err := tx.Commit(); err != nil {
 		return -1, fmt.Errorf("sqlite: commit: %w", mapErr(err))
 	}
+	s.tree = tree
 	return -1, nil
 }

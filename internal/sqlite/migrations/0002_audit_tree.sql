@@ -3,33 +3,58 @@
 -- extended in the transaction that appends the entries, so a committed
 -- entry is always a leaf.
 
--- audit_nodes holds the hash of every complete subtree: level 0 the leaves
--- (the leaf of audit_log row seq has idx seq - 1), and node (level, idx)
--- covers leaves idx * 2^level up to (idx + 1) * 2^level - 1. Proofs and
--- the roots of earlier sizes are read from here.
+-- Each row keeps its leaf hash: SHA-256(0x00 || canonical entry), the
+-- leaf of index seq - 1. NULL only for rows written before this migration,
+-- until the node's next start fills it in.
+ALTER TABLE audit_log ADD COLUMN leaf BLOB;
+
+-- The log stays append-only; the one update allowed gives a row written
+-- before this migration its leaf, once, changing nothing else.
+DROP TRIGGER audit_log_no_update;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+WHEN OLD.leaf IS NOT NULL OR NEW.leaf IS NULL
+    OR NEW.seq IS NOT OLD.seq OR NEW.time IS NOT OLD.time OR NEW.username IS NOT OLD.username
+    OR NEW.participant IS NOT OLD.participant OR NEW.action IS NOT OLD.action OR NEW.objects IS NOT OLD.objects
+    OR NEW.query IS NOT OLD.query OR NEW.decision IS NOT OLD.decision OR NEW.detail IS NOT OLD.detail
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+
+-- audit_nodes holds the hash of every complete subtree above the leaves.
+-- Node (level, index) covers leaves index * 2^level up to
+-- (index + 1) * 2^level - 1; its id is its number in post-order, the
+-- order in which nodes become complete as leaves are appended:
+--   m = (index + 1) * 2^level, id = 2m - popcount(m) - 1 - (ctz(m) - level)
+-- so every insert appends to the table.
 CREATE TABLE audit_nodes (
-    level INTEGER NOT NULL,
-    idx   INTEGER NOT NULL,
-    hash  BLOB NOT NULL,
-    PRIMARY KEY (level, idx)
-) STRICT, WITHOUT ROWID;
+    id   INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL
+) STRICT;
 
--- Inclusion proofs can name a leaf by its hash.
-CREATE INDEX audit_nodes_leaf ON audit_nodes(hash) WHERE level = 0;
-
--- audit_tree is one row: the tree's size and root, and the hashes of the
+-- audit_tree is one row: the tree's size and root, the hashes of the
 -- compact range [0, size) (the complete subtrees along its right edge, 32
--- bytes each, left to right) that the next append starts from.
+-- bytes each, left to right) that the next append starts from, and the
+-- last seq whose leaf is in audit_leaf_index.
 CREATE TABLE audit_tree (
     id      INTEGER PRIMARY KEY CHECK (id = 1),
     size    INTEGER NOT NULL,
     root    BLOB NOT NULL,
-    compact BLOB NOT NULL
+    compact BLOB NOT NULL,
+    indexed INTEGER NOT NULL
 ) STRICT;
 
 -- The empty tree's root is SHA-256 of nothing.
-INSERT INTO audit_tree (id, size, root, compact)
-VALUES (1, 0, X'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', X'');
+INSERT INTO audit_tree (id, size, root, compact, indexed)
+VALUES (1, 0, X'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', X'', 0);
+
+-- audit_leaf_index finds an entry by its leaf hash (inclusion proofs by
+-- hash). It is filled in batches by the checkpoint worker, not by each
+-- append: a random-key index written with every entry would cost every
+-- request a page write. Lookups scan the few rows after audit_tree.indexed.
+CREATE TABLE audit_leaf_index (
+    leaf BLOB PRIMARY KEY,
+    seq  INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
 
 -- audit_checkpoints holds the signed checkpoints, one per tree size; note
 -- is the signed note exactly as signed, time when it was signed (Unix ns).
