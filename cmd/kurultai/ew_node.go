@@ -220,9 +220,13 @@ func (o *situationOpener) RaiseAlert(ctx context.Context, country, title string,
 		if st.Final || !slices.Contains(st.Affected(), country) {
 			continue
 		}
-		// Open already: add what early warning sees as a report. A refusal
-		// (the charter may not let the secretariat report) is not worth
-		// failing the poll over.
+		// Open already: add what early warning sees as a report, once per
+		// title (a restart reads the same news again). A refusal (the
+		// charter may not let the secretariat report) is not worth failing
+		// the poll over.
+		if st.Situation.Title == title || slices.ContainsFunc(st.Reports, func(r *crisis.SituationReport) bool { return r.Title == title }) {
+			return nil
+		}
 		if _, err := o.svc.Act(ctx, o.p, st.ID, &crisis.PostReport{Title: title, Text: summary}); err != nil {
 			o.log.Warn("early warning: situation report refused", "situation", st.ID, "err", err)
 		}

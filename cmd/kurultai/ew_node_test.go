@@ -118,6 +118,41 @@ func TestStartEarlyWarning(t *testing.T) {
 		t.Errorf("onset %s, want %s", kz[0].Situation.Onset, want)
 	}
 
+	for _, r := range kz[0].Reports {
+		t.Logf("report on the KZ situation: %s", r.Title)
+	}
+
+	// A restart reading the same news opens nothing new and reports nothing twice.
+	if err := e.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reports := len(kz[0].Reports)
+	if e, err = startEarlyWarning(ctx, n, svc); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(60 * time.Second)
+	for len(e.poller.Health()) == 0 || e.poller.Health()[0].LastSuccess.IsZero() || e.poller.Health()[0].LastSuccess.Before(kz[0].Now) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no poll after the restart; health %+v", e.poller.Health())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	states, err := svc.Situations(ctx, seed.SystemPrincipal(sec), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var again []*crisis.State
+	for _, st := range states {
+		if slices.Contains(st.Affected(), "KZ") {
+			again = append(again, st)
+		}
+	}
+	if len(again) != 1 {
+		t.Errorf("after a restart: %d situations for KZ", len(again))
+	} else if len(again[0].Reports) != reports {
+		t.Errorf("after a restart: %d reports, was %d", len(again[0].Reports), reports)
+	}
+
 	// The health endpoint.
 	hash, err := auth.HashPassword("correct horse")
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -209,5 +210,48 @@ func TestAudienceObservers(t *testing.T) {
 	}
 	if _, err := New(Config{Store: w.st}); err == nil {
 		t.Error("a sink without principal")
+	}
+}
+
+// BenchmarkEvents measures writing one article's report and events: the
+// store write every poll makes per article with signals.
+func BenchmarkEvents(b *testing.B) {
+	ctx := context.Background()
+	clock := func() time.Time { return time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) }
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "k.db"), sqlite.Options{Clock: clock})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	ch := charter.Default()
+	if err := seed.System(ctx, st, ch.DirectoryParticipants(), "SEC", clock); err != nil {
+		b.Fatal(err)
+	}
+	sec, err := st.Participant(ctx, "SEC")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sink, err := New(Config{Store: st, Principal: seed.SystemPrincipal(sec)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := sink.Init(ctx); err != nil {
+		b.Fatal(err)
+	}
+	pub := time.Date(2022, 1, 3, 8, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		url := "https://example.kz/" + strconv.Itoa(i)
+		a := ew.Article{URL: url, Source: "Example", Title: "Protest in Almaty", Text: "Thousands protested in Almaty on Monday.", Lang: ew.English, Published: pub}
+		evs := []ew.Event{
+			{Type: ew.Protest, CAMEO: "140", Date: ew.DateOf(pub), Country: "KZ", Place: "Almaty", Language: ew.English, ArticleURL: url, Confidence: 0.8},
+			{Type: ew.Riot, CAMEO: "145", Date: ew.DateOf(pub), Country: "KZ", Place: "Almaty", Language: ew.English, ArticleURL: url, Confidence: 0.6},
+		}
+		if err := sink.Articles(ctx, []ew.Article{a}); err != nil {
+			b.Fatal(err)
+		}
+		if err := sink.Events(ctx, evs); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
