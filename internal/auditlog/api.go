@@ -33,6 +33,9 @@ type CosignatureJSON struct {
 type CosignaturesResponse struct {
 	Size         uint64            `json:"size"`
 	Cosignatures []CosignatureJSON `json:"cosignatures"`
+	// Accepted lists, in an answer to POST, the participants whose
+	// cosignatures in the request verified.
+	Accepted []string `json:"accepted,omitempty"`
 }
 
 // CheckpointStatus is a checkpoint with its cosignatures.

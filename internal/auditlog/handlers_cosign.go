@@ -108,7 +108,7 @@ func (s *Server) postCosignatures(w http.ResponseWriter, r *http.Request, p kuru
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, CosignaturesResponse{Size: c.Size, Cosignatures: cosignaturesJSON(cos)})
+	return writeJSON(w, CosignaturesResponse{Size: c.Size, Cosignatures: cosignaturesJSON(cos), Accepted: who})
 }
 
 func (s *Server) witnessNames() string {

@@ -123,12 +123,17 @@ func Witness(ctx context.Context, c *Client, doc trust.KeysDocument, prev []byte
 	if err != nil { // cannot happen: CheckRemote parsed it
 		return rc, CosignaturesResponse{}, err
 	}
+	// Only the witness's own line goes to the node: then the node's
+	// acceptance is about this cosignature, not one it already had.
 	sig := cosigner.Cosign(n.Text, now)
-	n.Sigs = append(n.Sigs, sig)
-	resp, err := c.PostCosignature(ctx, []byte(n.String()))
+	resp, err := c.PostCosignature(ctx, []byte(Note{Text: n.Text, Sigs: []NoteSignature{sig}}.String()))
 	if err != nil {
 		return rc, resp, err
 	}
+	if len(resp.Accepted) == 0 {
+		return rc, resp, fmt.Errorf("the node did not accept the cosignature of %s", cosigner.name)
+	}
+	n.Sigs = append(n.Sigs, sig)
 	rc.Note = []byte(n.String())
 	return rc, resp, nil
 }

@@ -174,6 +174,7 @@ func (v *verifier) entries(ctx context.Context, head TreeHead) error {
 	slices.SortFunc(v.cps, func(a, b Checkpoint) int { return cmpUint(a.Size, b.Size) })
 	cp := 0 // next checkpoint to compare
 	var lastGood uint64
+	var headRoot []byte // the recomputed root at the recorded size
 	checkRoots := func() error {
 		for ; cp < len(v.cps) && v.cps[cp].Size <= tree.Size(); cp++ {
 			c := v.cps[cp]
@@ -191,8 +192,8 @@ func (v *verifier) entries(ctx context.Context, head TreeHead) error {
 				return err
 			}
 		}
-		if tree.Size() == head.Size && !sameHash(tree.Root(), head.Root) && !v.explained {
-			return v.add(Problem{Kind: ProblemStoredTree, Index: head.Size, Detail: "the recorded root of the tree is not the root of the stored entries"})
+		if tree.Size() == head.Size {
+			headRoot = tree.Root()
 		}
 		return nil
 	}
@@ -250,6 +251,9 @@ func (v *verifier) entries(ctx context.Context, head TreeHead) error {
 	}
 	if next > head.Size && !v.explained {
 		return v.add(Problem{Kind: ProblemNotInTree, Index: head.Size, Detail: fmt.Sprintf("%d entries are stored, the tree records %d", next, head.Size)})
+	}
+	if headRoot != nil && !sameHash(headRoot, head.Root) && !v.explained {
+		return v.add(Problem{Kind: ProblemStoredTree, Index: head.Size, Detail: "the recorded root of the tree is not the root of the stored entries"})
 	}
 	return nil
 }
