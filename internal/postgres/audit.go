@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/kurultai/kurultai/internal/auditlog"
 	"github.com/kurultai/kurultai/internal/kurultai"
 )
 
@@ -30,49 +31,53 @@ func (s *Store) AppendAudit(ctx context.Context, entries ...kurultai.AuditEntry)
 }
 
 // sqlInsertAudit inserts several audit rows at once.
-const sqlInsertAudit = `INSERT INTO audit_log (seq, time, username, participant, action, objects, query, decision, detail)
-	SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`
+const sqlInsertAudit = `INSERT INTO audit_log (seq, time, username, participant, action, objects, query, decision, detail, leaf)
+	SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bytea[])`
 
-// insertAudit inserts audit entries with the next sequence numbers of w.
+// insertAudit inserts audit entries with the next sequence numbers of w
+// and their leaf hashes (see audittree.go). The rows keep what the leaves
+// encode: nanosecond UTC times and text made valid UTF-8 without NUL
+// (auditlog.Sanitize, and U+FFFD for NUL, which PostgreSQL text cannot
+// hold). Any failure is CodeUnavailable: the request that needed the
+// entry fails closed.
 func insertAudit(ctx context.Context, w *wtx, clock kurultai.Clock, entries []kurultai.AuditEntry) error {
 	n := len(entries)
-	seqs, times := make([]int64, n), make([]int64, n)
+	if n == 0 {
+		return nil
+	}
+	seqs, times, leaves := make([]int64, n), make([]int64, n), make([][]byte, n)
 	cols := make([][]string, 7)
 	for i := range cols {
 		cols[i] = make([]string, n)
 	}
 	for i, e := range entries {
-		objs, err := auditObjects(e.Objects)
+		if e.Time.IsZero() {
+			e.Time = clock()
+		}
+		e = auditlog.Sanitize(e)
+		e.Time = e.Time.UTC()
+		for _, f := range []*string{&e.Username, &e.Participant, &e.Action, &e.Query, &e.Decision, &e.Detail} {
+			*f = toText(*f)
+		}
+		objs, err := auditlog.EncodeObjects(e.Objects)
 		if err != nil {
-			return err
+			return unavailableAudit(err)
 		}
-		t := e.Time
-		if t.IsZero() {
-			t = clock()
+		seqs[i], times[i] = w.nextAuditSeq(), e.Time.UnixNano()
+		if w.leafBuf, err = auditlog.AppendLeaf(w.leafBuf[:0], seqs[i], e); err != nil {
+			return unavailableAudit(err)
 		}
-		seqs[i], times[i] = w.nextAuditSeq(), t.UnixNano()
+		leaves[i] = auditlog.LeafHash(w.leafBuf)
 		for k, v := range []string{e.Username, e.Participant, e.Action, objs, e.Query, e.Decision, e.Detail} {
-			cols[k][i] = toText(v) // what PostgreSQL text can hold
+			cols[k][i] = v
 		}
 	}
-	_, err := w.tx.Exec(ctx, sqlInsertAudit, seqs, times, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6])
+	_, err := w.tx.Exec(ctx, sqlInsertAudit, seqs, times, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], leaves)
 	if err != nil {
-		return fmt.Errorf("insert audit entries: %w", mapErr(err))
+		return unavailableAudit(fmt.Errorf("insert audit entries: %w", mapErr(err)))
 	}
+	w.auditDirty = true
 	return nil
-}
-
-// auditObjects is the objects column: a JSON array of {"id","version"},
-// '[]' when empty.
-func auditObjects(refs []kurultai.ObjectRef) (string, error) {
-	if len(refs) == 0 {
-		return "[]", nil
-	}
-	data, err := json.Marshal(refs)
-	if err != nil {
-		return "", fmt.Errorf("encode audit objects: %w", err)
-	}
-	return string(data), nil
 }
 
 // AuditEntries returns up to limit audit entries with a sequence number

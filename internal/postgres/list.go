@@ -242,6 +242,7 @@ type scanner struct {
 	first, last                  bool
 
 	withRaw, withFlags bool
+	extra              int // further columns the caller reads itself
 	names              map[string]string
 	cache              refCache
 }
@@ -279,8 +280,8 @@ func (sc *scanner) scan(rows pgx.Rows) error {
 	if sc.withFlags {
 		want += 2
 	}
-	if len(v) != want {
-		return fmt.Errorf("scan: %d columns, want %d", len(v), want)
+	if len(v) != want+sc.extra {
+		return fmt.Errorf("scan: %d columns, want %d", len(v), want+sc.extra)
 	}
 	var d decoder
 	sc.added = d.int8(v[0])

@@ -167,6 +167,9 @@ func open(ctx context.Context, url string, opts Options) (_ *Store, err error) {
 	if err := seedMarkings(ctx, s.pool); err != nil {
 		return nil, err
 	}
+	if err := catchUpAudit(ctx, s); err != nil {
+		return nil, err
+	}
 	go s.writer()
 	return s, nil
 }

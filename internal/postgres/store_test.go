@@ -1,14 +1,20 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/kurultai/kurultai/internal/auditlog"
 
 	"github.com/kurultai/kurultai/internal/kurultai"
 	"github.com/kurultai/kurultai/internal/storetest"
@@ -79,8 +85,8 @@ func TestSchemaNewer(t *testing.T) {
 		t.Fatalf("Open of a newer schema: %v, want ErrSchemaNewer", err)
 	}
 	var n int
-	if err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n != 2 {
-		t.Errorf("schema_migrations has %d rows (%v), want 2", n, err)
+	if err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n != knownMigrations(t)+1 {
+		t.Errorf("schema_migrations has %d rows (%v), want %d", n, err, knownMigrations(t)+1)
 	}
 }
 
@@ -105,9 +111,19 @@ func TestMigrateTwice(t *testing.T) {
 	}
 	s := openURL(t, url, Options{})
 	var n int
-	if err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n != 1 {
-		t.Errorf("schema_migrations has %d rows (%v), want 1", n, err)
+	if err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n != knownMigrations(t) {
+		t.Errorf("schema_migrations has %d rows (%v), want %d", n, err, knownMigrations(t))
 	}
+}
+
+// knownMigrations returns the number of embedded migrations.
+func knownMigrations(t *testing.T) int {
+	t.Helper()
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ms)
 }
 
 // TestAppendOnlyAuditLog: the database itself refuses to change or remove
@@ -247,5 +263,65 @@ func TestRefsEncoding(t *testing.T) {
 		if got := decodeRefs(tc.text); !slices.Equal(got, tc.refs) {
 			t.Errorf("decodeRefs(%q) = %q, want %q", tc.text, got, tc.refs)
 		}
+	}
+}
+
+// TestAuditCatchUp: audit rows written before the audit tree existed
+// (migration 0002) get their leaves and join the tree at the next start.
+func TestAuditCatchUp(t *testing.T) {
+	url := freshSchema(t)
+	ctx := context.Background()
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if err := applyMigrations(ctx, pool, ms[:1], time.Now, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		_, err := pool.Exec(ctx, `INSERT INTO audit_log (seq, time, username, participant, action, objects, query, decision, detail)
+			VALUES ($1, $2, $3, 'KZ', 'login', '[]', '', 'allow', '')`, i+1, int64(1700000000000000000+i), fmt.Sprint("user", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := pool.Exec(ctx, `UPDATE write_state SET audit_seq = 5`); err != nil {
+		t.Fatal(err)
+	}
+	s := openURL(t, url, Options{})
+	if err := s.AppendAudit(ctx, kurultai.AuditEntry{Username: "after", Action: kurultai.ActionLogin, Decision: kurultai.DecisionAllow}); err != nil {
+		t.Fatal(err)
+	}
+	head, err := s.TreeHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.AuditRows(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var leaves [][]byte
+	for _, r := range rows {
+		h, err := auditlog.RowLeafHash(r)
+		if err != nil || !bytes.Equal(h, r.Leaf) {
+			t.Fatalf("row %d: leaf %x, recomputed %x (%v)", r.Seq, r.Leaf, h, err)
+		}
+		leaves = append(leaves, h)
+	}
+	if head.Size != 6 || len(rows) != 6 || !bytes.Equal(head.Root, auditlog.RootOf(leaves)) {
+		t.Errorf("tree of %d leaves, root %x; want 6 leaves, root %x", head.Size, head.Root, auditlog.RootOf(leaves))
+	}
+	// The leaf given at catch-up cannot be changed afterwards.
+	err = s.submit(ctx, 1, func(ctx context.Context, w *wtx) error {
+		_, err := w.tx.Exec(ctx, `UPDATE audit_log SET leaf = '\x00' WHERE seq = 1`)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Errorf("changing a leaf: %v, want refused as append-only", err)
 	}
 }

@@ -39,6 +39,10 @@ type wtx struct {
 	clock     func() int64 // now in Unix microseconds
 	lastAdded int64
 	auditSeq  int64
+	// auditDirty reports that a job appended audit entries, so that the
+	// tree must be extended before COMMIT; leafBuf is scratch for leaves.
+	auditDirty bool
+	leafBuf    []byte
 }
 
 // counters is what a savepoint must restore of a wtx.
@@ -233,6 +237,11 @@ func (s *Store) runJobsTx(ctx context.Context, batch []*job, run []int, errs []e
 		}
 		if err := exec("RELEASE SAVEPOINT job"); err != nil {
 			return -1, err
+		}
+	}
+	if w.auditDirty {
+		if err := extendTree(ctx, tx); err != nil {
+			return -1, unavailableAudit(fmt.Errorf("postgres: audit tree: %w", err))
 		}
 	}
 	if w.save() != start {

@@ -1,12 +1,14 @@
 package storetest
 
 import (
+	"bytes"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/kurultai/kurultai/internal/auditlog"
 	"github.com/kurultai/kurultai/internal/kurultai"
 )
 
@@ -139,7 +141,8 @@ func testKeysetFollowsWriters(t *testing.T, a, b kurultai.Store) {
 }
 
 // testAuditFromBoth: entries appended through both handles form one log,
-// with every entry once.
+// with every entry once, and (for stores that keep the log as a Merkle
+// tree) one tree over all of them.
 func testAuditFromBoth(t *testing.T, a, b kurultai.Store) {
 	ctx := t.Context()
 	var wg sync.WaitGroup
@@ -164,6 +167,27 @@ func testAuditFromBoth(t *testing.T, a, b kurultai.Store) {
 		}
 		if len(log) != 4*per || len(names) != 4*per {
 			t.Errorf("audit log has %d entries (%d distinct), want %d", len(log), len(names), 4*per)
+		}
+		as, ok := s.(auditlog.Store)
+		if !ok {
+			continue
+		}
+		head, err := as.TreeHead(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := as.AuditRows(ctx, 0, 10_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		leaves := make([][]byte, len(rows))
+		for i, r := range rows {
+			if leaves[i], err = auditlog.RowLeafHash(r); err != nil {
+				t.Fatalf("row %d: %v", r.Seq, err)
+			}
+		}
+		if head.Size != uint64(len(rows)) || !bytes.Equal(head.Root, auditlog.RootOf(leaves)) {
+			t.Errorf("tree head %d %x; the %d rows hash to %x", head.Size, head.Root, len(rows), auditlog.RootOf(leaves))
 		}
 	}
 }
