@@ -78,6 +78,10 @@ func (s *Store) addReplicated(ctx context.Context, tx *sql.Tx, peer string, w ku
 	if err != nil {
 		return kurultai.Status{}, err
 	}
+	// The versions just stored are not this node's: the outbox passes them.
+	if _, err := tx.ExecContext(ctx, `UPDATE fed_outbox_hw SET added = max(added, (SELECT coalesce(max(added), 0) FROM objects)) WHERE id = 1`); err != nil {
+		return kurultai.Status{}, mapErr(err)
+	}
 	ok := make(map[[2]string]bool, len(st.Successes))
 	for _, d := range st.Successes {
 		ok[[2]string{d.ID, d.Version}] = true

@@ -40,11 +40,24 @@ CREATE TABLE fed_replicating (
     x INTEGER PRIMARY KEY
 ) STRICT;
 
-CREATE TRIGGER fed_outbox_put AFTER INSERT ON objects
+-- fed_outbox_hw is the last objects.added the outbox has considered.
+CREATE TABLE fed_outbox_hw (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    added INTEGER NOT NULL
+) STRICT;
+
+-- Every write of versions records one status, after its versions: the
+-- trigger on statuses adds the versions above the high-water mark in one
+-- statement per write. (A trigger on objects would fire per row and make
+-- every insert keep a statement journal, a third more work per version.)
+-- A replicated write moves the mark past its versions itself.
+CREATE TRIGGER fed_outbox_put AFTER INSERT ON statuses
 WHEN NOT EXISTS (SELECT 1 FROM fed_replicating)
 BEGIN
     INSERT INTO fed_outbox (op, added, collection_seq, id, version_key)
-    VALUES ('put', NEW.added, NEW.collection_seq, NEW.id, NEW.version_key);
+    SELECT 'put', added, collection_seq, id, version_key FROM objects
+    WHERE added > (SELECT added FROM fed_outbox_hw WHERE id = 1) ORDER BY added;
+    UPDATE fed_outbox_hw SET added = max(added, (SELECT coalesce(max(added), 0) FROM objects)) WHERE id = 1;
 END;
 
 CREATE TRIGGER fed_outbox_delete AFTER DELETE ON objects
@@ -57,6 +70,7 @@ END;
 -- Everything stored before federation existed was written here.
 INSERT INTO fed_outbox (op, added, collection_seq, id, version_key)
 SELECT 'put', added, collection_seq, id, version_key FROM objects ORDER BY added;
+INSERT INTO fed_outbox_hw (id, added) VALUES (1, (SELECT coalesce(max(added), 0) FROM objects));
 
 -- fed_sent: the objects each peer holds from this node, so that a newer
 -- version that narrows the audience, or a delete, sends a tombstone only
