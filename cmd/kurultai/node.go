@@ -35,6 +35,7 @@ type node struct {
 	clock       kurultai.Clock
 	charter     *charter.Charter
 	crisisClock *clockpkg.Worker // the crisis clock
+	ew          *earlyWarning    // early warning: the news poller and its chain
 	store       *sqlite.Store
 	signer      *trust.Signer
 	bus         *natsbus.Bus
@@ -138,6 +139,10 @@ func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock k
 	if err != nil {
 		return nil, err
 	}
+	if n.ew, err = startEarlyWarning(ctx, n, crisisSvc); err != nil {
+		return nil, err
+	}
+	n.ew.Routes(mux, authn)
 	ui, err := web.New(web.Config{Store: n.store, Markings: markings, Auth: authn, Mechanism: mech, Crisis: crisisSvc,
 		Bus: n.bus, Title: cfg.Title, Clock: clock, Logger: log})
 	if err != nil {
@@ -196,6 +201,11 @@ func (n *node) shutdown(ctx context.Context) error {
 	if n.crisisClock != nil {
 		if err := n.crisisClock.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("crisis clock: %w", err))
+		}
+	}
+	if n.ew != nil {
+		if err := n.ew.Close(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("early warning: %w", err))
 		}
 	}
 	if n.bus != nil {

@@ -212,6 +212,7 @@ func (s *Store) PutCollection(ctx context.Context, c kurultai.Collection) error 
 		}
 		return fmt.Errorf("sqlite: put collection: %w", err)
 	}
+	s.colls.Delete(c.ID)
 	return nil
 }
 
@@ -240,12 +241,16 @@ func (s *Store) Collections(ctx context.Context) ([]kurultai.Collection, error) 
 
 // Collection returns the collection with the id, or CodeNotFound.
 func (s *Store) Collection(ctx context.Context, id string) (kurultai.Collection, error) {
+	if c, ok := s.colls.Load(id); ok {
+		return c.(kurultai.Collection), nil
+	}
 	var c kurultai.Collection
 	err := s.rdb.QueryRowContext(ctx, `SELECT `+collectionCols+` FROM collections WHERE id = ?`, id).
 		Scan(&c.ID, &c.Title, &c.Description, &c.Alias)
 	if err != nil {
 		return kurultai.Collection{}, fmt.Errorf("sqlite: collection: %w", rowErr(err, "collection"))
 	}
+	s.colls.Store(id, c)
 	return c, nil
 }
 
