@@ -194,6 +194,7 @@ func (l *links) options() (*server.Options, map[string][2]string, error) {
 				TLSTimeout:   5,
 				DenyImports:  jsDeny,
 				DenyExports:  jsDeny,
+				Compression:  server.CompressionOpts{Mode: server.CompressionS2Fast},
 			})
 		}
 	}
@@ -215,6 +216,9 @@ func (l *links) options() (*server.Options, map[string][2]string, error) {
 		opts.LeafNode.TLSMap = true
 		opts.LeafNode.TLSTimeout = 5
 		opts.LeafNode.AuthTimeout = 5
+		// JSON compresses well; the adaptive mode picks the costliest
+		// level as soon as a busy node's round trips grow.
+		opts.LeafNode.Compression = server.CompressionOpts{Mode: server.CompressionS2Fast}
 	}
 	return opts, locals, nil
 }

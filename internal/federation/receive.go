@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -110,12 +113,35 @@ type put struct {
 	added int64
 }
 
+// maxItems bounds the changes of one message.
+const maxItems = 4096
+
 // handle stores the changes of msgs in order and acknowledges each message
 // once everything it carries is committed. A message or a version that is
 // refused is logged and acknowledged: the link goes on. A store failure
 // leaves the messages unacknowledged, to be delivered again.
 func (r *peerRun) handle(ctx context.Context, msgs []jetstream.Msg) error {
-	lim := limits{MaxBytes: r.f.cfg.MaxMessageBytes, MaxItems: 4 * r.f.cfg.BatchItems, MaxObject: r.f.cfg.MaxObjectBytes}
+	lim := limits{MaxBytes: r.f.cfg.MaxMessageBytes, MaxItems: maxItems, MaxObject: r.f.cfg.MaxObjectBytes}
+	var items []*item
+	for _, m := range msgs {
+		b, err := parseBatch(m.Data(), lim)
+		switch {
+		case errors.Is(err, errTooLarge):
+			r.refuse("oversized message", "err", err)
+			continue
+		case err != nil:
+			r.refuse("malformed message", "err", err)
+			continue
+		case b.From != r.peer.Participant || b.To != r.f.cfg.Participant:
+			r.refuse("wrong sender or receiver", "from", b.From, "to", b.To)
+			continue
+		}
+		r.batchesIn.Add(1)
+		for i := range b.Items {
+			items = append(items, &b.Items[i])
+		}
+	}
+	checked := r.verifyAll(items)
 	var puts []put
 	coll := ""
 	flush := func() error {
@@ -126,45 +152,27 @@ func (r *peerRun) handle(ctx context.Context, msgs []jetstream.Msg) error {
 		puts = nil
 		return err
 	}
-	for _, m := range msgs {
-		b, err := parseBatch(m.Data(), lim)
-		if err == nil && (b.From != r.peer.Participant || b.To != r.f.cfg.Participant) {
-			err = fmt.Errorf("message from %q to %q on the link of %s to %s", b.From, b.To, r.peer.Participant, r.f.cfg.Participant)
-			r.refuse("wrong sender or receiver", "err", err)
+	for i, it := range items {
+		if it.Op != opPut {
+			if err := flush(); err != nil {
+				return r.nakAll(msgs, err)
+			}
+			if err := r.remove(ctx, it); err != nil {
+				return r.nakAll(msgs, err)
+			}
 			continue
 		}
-		if err != nil {
-			reason := "malformed message"
-			if errors.Is(err, errTooLarge) {
-				reason = "oversized message"
-			}
-			r.refuse(reason, "err", err)
+		v := checked[i]
+		if v == nil || !r.admit(it, v, puts) {
 			continue
 		}
-		r.batchesIn.Add(1)
-		for i := range b.Items {
-			it := &b.Items[i]
-			if it.Op != opPut {
-				if err := flush(); err != nil {
-					return r.nakAll(msgs, err)
-				}
-				if err := r.remove(ctx, it); err != nil {
-					return r.nakAll(msgs, err)
-				}
-				continue
+		if it.Collection != coll {
+			if err := flush(); err != nil {
+				return r.nakAll(msgs, err)
 			}
-			v, ok := r.check(it, puts)
-			if !ok {
-				continue
-			}
-			if it.Collection != coll {
-				if err := flush(); err != nil {
-					return r.nakAll(msgs, err)
-				}
-				coll = it.Collection
-			}
-			puts = append(puts, put{v: v, seq: it.Seq, added: it.Added})
+			coll = it.Collection
 		}
+		puts = append(puts, put{v: v, seq: it.Seq, added: it.Added})
 	}
 	if err := flush(); err != nil {
 		return r.nakAll(msgs, err)
@@ -186,36 +194,70 @@ func (r *peerRun) nakAll(msgs []jetstream.Msg, err error) error {
 	return err
 }
 
-// check parses and verifies one version; refused ones are logged.
-func (r *peerRun) check(it *item, pending []put) (*kurultai.ObjectVersion, bool) {
+// verifyAll parses and verifies the versions of the puts among items, on
+// every core: Ed25519 verification is most of a receiver's work. The
+// result is nil for a refused version and for the other items.
+func (r *peerRun) verifyAll(items []*item) []*kurultai.ObjectVersion {
+	out := make([]*kurultai.ObjectVersion, len(items))
+	workers := min(runtime.GOMAXPROCS(0), 1+len(items)/16)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(items) {
+					return
+				}
+				if items[i].Op == opPut {
+					out[i] = r.check(items[i])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// check parses and verifies one version; refused ones are logged. It runs
+// on several goroutines at once.
+func (r *peerRun) check(it *item) *kurultai.ObjectVersion {
 	v, err := stix.ParseObject(it.Object)
 	if err != nil {
 		r.refuse("malformed object", "seq", it.Seq, "err", err)
-		return nil, false
+		return nil
 	}
 	if kurultai.Predefined(v.ID) {
 		r.refuse("predefined object", "seq", it.Seq, "id", v.ID)
-		return nil, false
+		return nil
 	}
 	_, signer, err := r.verifier.Verify(v.Raw)
 	switch {
 	case errors.Is(err, trust.ErrUnknownKey) && signer != "" && signer != r.peer.Participant:
 		r.refuse("signed for another participant", "seq", it.Seq, "id", v.ID, "signer", clip(signer))
-		return nil, false
+		return nil
 	case err != nil:
 		r.refuse(trust.Reason(err), "seq", it.Seq, "id", v.ID, "err", err)
-		return nil, false
+		return nil
 	case signer != r.peer.Participant:
 		r.refuse("signed for another participant", "seq", it.Seq, "id", v.ID, "signer", clip(signer))
-		return nil, false
+		return nil
 	}
-	// This node must itself be allowed to see what it is sent.
 	v.Originator = r.peer.Participant
+	return v
+}
+
+// admit reports whether this node's participant may itself see v: a node
+// refuses what it should never have been sent. Markings defined by the
+// versions about to be stored with v count.
+func (r *peerRun) admit(it *item, v *kurultai.ObjectVersion, pending []put) bool {
 	if !access.Decide(r.self, v, overlay{base: r.f.cfg.Markings, pending: pending, v: v}) {
 		r.refuse("not released to this node", "seq", it.Seq, "id", v.ID)
-		return nil, false
+		return false
 	}
-	return v, true
+	return true
 }
 
 // overlay is the node's markings plus those defined by versions about to
