@@ -21,6 +21,7 @@ run:
 	$(GO) run ./cmd/kurultai demo --data ./kurultai-data
 
 test:
+	@if [ -z "$$KURULTAI_TEST_POSTGRES" ]; then echo "*** PostgreSQL suite SKIPPED: set KURULTAI_TEST_POSTGRES=postgres://... (or run make test-postgres); CI runs it ***"; fi
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
