@@ -54,6 +54,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -108,7 +109,7 @@ var _ kurultai.Store = (*Store)(nil)
 
 // Open connects to the database named by url (a postgres:// URL or a
 // key=value connection string; pool settings such as pool_max_conns may be
-// given in it), applies the migrations it lacks and starts the writer. It
+// given in it, the default being 4 per CPU and at least 8), applies the migrations it lacks and starts the writer. It
 // refuses a database whose schema is newer than this binary knows
 // (ErrSchemaNewer). The database must exist; the schema is created in the
 // connection's search_path.
@@ -146,6 +147,11 @@ func open(ctx context.Context, url string, opts Options) (_ *Store, err error) {
 	rp["idle_in_transaction_session_timeout"] = fmt.Sprint(2 * writeTimeout.Milliseconds())
 	if rp["application_name"] == "" {
 		rp["application_name"] = "kurultai"
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		// pgxpool's default (the number of CPUs, at least 4) leaves few
+		// connections for readers while the writer holds one.
+		cfg.MaxConns = int32(max(8, 4*runtime.GOMAXPROCS(0)))
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = 10 * time.Second
