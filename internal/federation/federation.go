@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -29,6 +31,7 @@ const (
 	DefaultMaxStorePerPeer = 1 << 30
 	DefaultReload          = 2 * time.Second
 	DefaultInFlight        = 8
+	DefaultTAXIIInterval   = time.Minute
 )
 
 // Config configures Start.
@@ -57,6 +60,14 @@ type Config struct {
 	Clock  kurultai.Clock
 	// Registerer, if set, gets the federation's metrics.
 	Registerer prometheus.Registerer
+	// Signer signs the objects pulled from TAXII peers as this node's
+	// (as the TAXII server does for its clients). Without it they are
+	// stored unsigned and never sent to node peers.
+	Signer Signer
+	// Getenv reads the passwords of TAXII peers (default os.Getenv).
+	Getenv func(string) string
+	// HTTPClient talks to TAXII peers (default: one-minute timeout).
+	HTTPClient *http.Client
 
 	// Tuning; zero values take the defaults above.
 	Poll            time.Duration // how often an idle sender looks at the outbox
@@ -68,6 +79,7 @@ type Config struct {
 	MaxStorePerPeer int64         // JetStream bytes a peer can make this node keep
 	Reload          time.Duration // how often the peer list is checked for changes
 	ReconnectWait   time.Duration // pause between attempts to open a link
+	TAXIIInterval   time.Duration // how often TAXII peers are pulled from and pushed to
 }
 
 func (c *Config) defaults() {
@@ -96,6 +108,12 @@ func (c *Config) defaults() {
 	if c.Reload <= 0 {
 		c.Reload = DefaultReload
 	}
+	if c.TAXIIInterval <= 0 {
+		c.TAXIIInterval = DefaultTAXIIInterval
+	}
+	if c.Getenv == nil {
+		c.Getenv = os.Getenv
+	}
 }
 
 // Federation runs the links and the per-peer senders and receivers of a
@@ -110,6 +128,7 @@ type Federation struct {
 	mu          sync.Mutex
 	links       *links
 	runs        []*peerRun
+	taxii       []*taxiiRun
 	fingerprint string
 
 	stop chan struct{}
@@ -168,8 +187,18 @@ func (f *Federation) apply(ctx context.Context, peers []sqlite.Peer) error {
 	}
 	f.stopRunsLocked()
 	var runs []*peerRun
+	var taxii []*taxiiRun
 	var lp []linkPeer
 	for _, p := range peers {
+		if p.Kind == sqlite.PeerTAXII {
+			t, err := newTAXIIRun(ctx, f, p)
+			if err != nil {
+				f.log.Error("federation: peer not started", "peer", p.Name, "err", err)
+				continue
+			}
+			taxii = append(taxii, t)
+			continue
+		}
 		if p.Kind != sqlite.PeerNode {
 			continue
 		}
@@ -196,9 +225,12 @@ func (f *Federation) apply(ctx context.Context, peers []sqlite.Peer) error {
 	if err != nil {
 		return err
 	}
-	f.links, f.runs, f.fingerprint = l, runs, fp
+	f.links, f.runs, f.taxii, f.fingerprint = l, runs, taxii, fp
 	for _, r := range runs {
 		r.start(l)
+	}
+	for _, t := range taxii {
+		t.start()
 	}
 	f.log.Info("federation: started", "peers", len(runs), "leaf", l.leafURL())
 	return nil
@@ -224,7 +256,10 @@ func (f *Federation) stopRunsLocked() {
 	for _, r := range f.runs {
 		r.stop()
 	}
-	f.runs = nil
+	for _, t := range f.taxii {
+		t.stop()
+	}
+	f.runs, f.taxii = nil, nil
 	if f.links != nil {
 		f.links.Close()
 		f.links = nil
