@@ -13,6 +13,7 @@ import (
 
 	"github.com/kurultai/kurultai/internal/access"
 	"github.com/kurultai/kurultai/internal/api"
+	"github.com/kurultai/kurultai/internal/auditlog"
 	"github.com/kurultai/kurultai/internal/auth"
 	"github.com/kurultai/kurultai/internal/charter"
 	"github.com/kurultai/kurultai/internal/config"
@@ -35,7 +36,8 @@ type node struct {
 	clock       kurultai.Clock
 	charter     *charter.Charter
 	crisisClock *clockpkg.Worker // the crisis clock
-	ew          *earlyWarning    // early warning: the news poller and its chain
+	checkpoints *auditlog.Checkpointer
+	ew          *earlyWarning // early warning: the news poller and its chain
 	store       *sqlite.Store
 	signer      *trust.Signer
 	bus         *natsbus.Bus
@@ -150,6 +152,22 @@ func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock k
 	}
 	ui.Routes(mux)
 	mux.Handle("GET "+trust.WellKnownPath, keysHandler)
+	// The audit log: signed checkpoints at least every 10 s while entries
+	// arrive, proofs and entries over HTTP, cosignatures from witnesses.
+	noteSigner, err := auditlog.NewNoteSigner(auditlog.Origin(cfg.Participant), keys.PrivateKey())
+	if err != nil {
+		return nil, err
+	}
+	if n.checkpoints, err = auditlog.NewCheckpointer(auditlog.CheckpointerConfig{Store: n.store, Signer: noteSigner,
+		Origin: auditlog.Origin(cfg.Participant), Clock: clock, Logger: log}); err != nil {
+		return nil, err
+	}
+	auditSrv, err := auditlog.New(auditlog.Config{Store: n.store, Auth: authn, Markings: markings,
+		Participant: cfg.Participant, Witnesses: []trust.KeysDocument{keysDoc}, Clock: clock, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	auditSrv.Routes(mux)
 	if err := registerStoreMetrics(o, n.store); err != nil {
 		return nil, err
 	}
@@ -167,6 +185,7 @@ func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock k
 	if err := n.crisisClock.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, err
 	}
+	n.checkpoints.Start()
 	go func() { n.done <- n.http.Serve(n.ln) }()
 	log.Info("node started", "url", n.URL(), "participant", cfg.Participant, "data", cfg.DataDir)
 	return n, nil
@@ -197,6 +216,11 @@ func (n *node) shutdown(ctx context.Context) error {
 		}
 	} else if n.ln != nil {
 		n.ln.Close()
+	}
+	if n.checkpoints != nil {
+		if err := n.checkpoints.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("audit checkpoints: %w", err))
+		}
 	}
 	if n.crisisClock != nil {
 		if err := n.crisisClock.Close(); err != nil {

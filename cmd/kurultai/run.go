@@ -34,6 +34,7 @@ func commands() []command {
 		{"init", "create the node's signing key (init --data DIR)", runInit},
 		{"key", "manage signing keys (key rotate|list|export)", runKey},
 		{"verify", "check object signatures offline (verify --keys KEYS FILE)", runVerify},
+		{"audit", "verify the audit log, check a node as a remote auditor, witness (audit verify|check|witness)", runAudit},
 		{"charter", "validate or print the crisis charter (charter check FILE, charter show)", runCharter},
 		{"kpi", "print the crisis KPIs of each situation", runKPI},
 		{"crisis", "act in the crisis mechanism through a node's API (crisis list|show|raise|act)", runCrisis},
