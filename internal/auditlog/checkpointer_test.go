@@ -1,0 +1,109 @@
+package auditlog_test
+
+import (
+	"context"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/kurultai/kurultai/internal/auditlog"
+	"github.com/kurultai/kurultai/internal/kurultai"
+	"github.com/kurultai/kurultai/internal/sqlite"
+)
+
+func TestCheckpointerPublish(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := t.Context()
+	rec, published, err := e.cp.Publish(ctx)
+	if err != nil || !published {
+		t.Fatalf("first Publish: %v, %v", published, err)
+	}
+	if !rec.Time.Equal(e.clock.now()) {
+		t.Errorf("checkpoint time %v, want the injected clock's %v", rec.Time, e.clock.now())
+	}
+	head, _ := e.store.TreeHead(ctx)
+	c, _, err := auditlog.OpenCheckpoint(rec.Note, auditlog.Origin("KZ"), e.keys)
+	if err != nil || c.Size != head.Size || string(c.Root) != string(head.Root) {
+		t.Fatalf("published %+v for head %+v: %v", c, head, err)
+	}
+	if _, published, _ := e.cp.Publish(ctx); published {
+		t.Error("published again without new entries")
+	}
+	e.appendEntries(t, "kz-liaison", 1)
+	if rec2, published, _ := e.cp.Publish(ctx); !published || rec2.Size != rec.Size+1 {
+		t.Errorf("after one entry: %v, size %d", published, rec2.Size)
+	}
+}
+
+// TestCheckpointerStartClose: Start publishes at once (the worker's first
+// round), Close stops it; Close without Start returns.
+func TestCheckpointerStartClose(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := t.Context()
+	e.cp.Start()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := e.store.LatestCheckpoint(ctx); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no checkpoint after Start")
+		}
+		runtime.Gosched()
+	}
+	e.cp.Start() // a second Start does nothing
+	if err := e.cp.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.cp.Close(); err != nil {
+		t.Fatal(err)
+	}
+	idle, err := auditlog.NewCheckpointer(auditlog.CheckpointerConfig{Store: e.store, Signer: mustSigner(t, "KZ"), Origin: auditlog.Origin("KZ")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idle.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// failingCheckpoints is a store that cannot store checkpoints.
+type failingCheckpoints struct{ *sqlite.Store }
+
+func (failingCheckpoints) AddCheckpoint(context.Context, auditlog.CheckpointRecord) error {
+	return kurultai.Errorf(kurultai.CodeUnavailable, "disk full")
+}
+
+func TestCheckpointerErrors(t *testing.T) {
+	e := newEnv(t, nil)
+	signer := mustSigner(t, "KZ")
+	for name, cfg := range map[string]auditlog.CheckpointerConfig{
+		"no store":          {Signer: signer, Origin: auditlog.Origin("KZ")},
+		"no signer":         {Store: e.store, Origin: auditlog.Origin("KZ")},
+		"signer of TR":      {Store: e.store, Signer: mustSigner(t, "TR"), Origin: auditlog.Origin("KZ")},
+		"negative interval": {Store: e.store, Signer: signer, Origin: auditlog.Origin("KZ"), Interval: -time.Second},
+	} {
+		if _, err := auditlog.NewCheckpointer(cfg); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	cp, err := auditlog.NewCheckpointer(auditlog.CheckpointerConfig{Store: failingCheckpoints{e.store}, Signer: signer, Origin: auditlog.Origin("KZ")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := cp.Publish(t.Context()); kurultai.ErrorCode(err) != kurultai.CodeUnavailable {
+		t.Errorf("Publish with a failing store: %v", err)
+	}
+	if _, err := e.store.LatestCheckpoint(t.Context()); kurultai.ErrorCode(err) != kurultai.CodeNotFound {
+		t.Errorf("a checkpoint was stored: %v", err)
+	}
+}
+
+func mustSigner(t *testing.T, code string) *auditlog.NoteSigner {
+	t.Helper()
+	s, err := auditlog.NewNoteSigner(auditlog.Origin(code), testKey(code))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
