@@ -23,7 +23,8 @@ func (a oneUser) Authenticate(*http.Request) (kurultai.Principal, error) { retur
 
 // TestTAXIIFailsClosed drives the real TAXII server over the real store:
 // when the audit log cannot be appended, a POST answers 503 and stores
-// nothing, and a GET answers 503 and shows nothing.
+// nothing, a GET answers 503 and shows nothing, and a DELETE answers 503
+// and deletes nothing.
 func TestTAXIIFailsClosed(t *testing.T) {
 	ctx := t.Context()
 	var failing atomic.Bool
@@ -95,6 +96,17 @@ func TestTAXIIFailsClosed(t *testing.T) {
 	if status, body := get(); status != http.StatusOK || !strings.Contains(body, "indicator--00000000-0000-4000-8000-000000000002") ||
 		strings.Contains(body, "indicator--00000000-0000-4000-8000-000000000001") {
 		t.Fatalf("GET once the audit log works: %d %s", status, body)
+	}
+	// A delete whose audit entry fails deletes nothing.
+	failing.Store(true)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodDelete, objects+"indicator--00000000-0000-4000-8000-000000000002/", nil)
+	req.Header.Set("Accept", taxii.MediaTypeTAXII)
+	if status, body := send(t, req); status != http.StatusServiceUnavailable {
+		t.Fatalf("DELETE with a failing audit log: %d %s", status, body)
+	}
+	failing.Store(false)
+	if n, _ := st.CountObjects(ctx); n != 1 {
+		t.Errorf("%d objects after the failed DELETE, want 1", n)
 	}
 }
 
