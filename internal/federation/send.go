@@ -160,6 +160,16 @@ func (s *sender) peerHolds(ctx context.Context, k sqlite.ObjectKey) (bool, error
 	return m[k.ID], nil
 }
 
+// visible reports whether the peer's participant may see v once stored
+// at the peer, where its originator is this node's participant (the
+// signer): on a hub, the versions a participant wrote there reach that
+// participant's own node only if their markings release them to it.
+func (s *sender) visible(v *kurultai.ObjectVersion) bool {
+	c := *v
+	c.Originator = s.r.f.cfg.Participant
+	return access.Decide(s.r.as, &c, s.r.f.cfg.Markings)
+}
+
 // signedHere reports whether v carries a Kurultai signature: everything
 // this node's principals write is signed by it, while the system objects
 // that every node seeds identically are not, and never travel.
@@ -174,7 +184,7 @@ func (s *sender) planPut(ctx context.Context, e sqlite.OutboxEntry) error {
 		return nil
 	}
 	key := sqlite.ObjectKey{Collection: e.Collection, ID: v.ID}
-	if access.Decide(r.as, v, r.f.cfg.Markings) {
+	if s.visible(v) {
 		if err := s.planMarkings(ctx, e.Seq, v); err != nil {
 			return err
 		}
@@ -197,7 +207,7 @@ func (s *sender) planPut(ctx context.Context, e sqlite.OutboxEntry) error {
 		if o.Collection != e.Collection {
 			continue
 		}
-		if access.Decide(r.as, o, r.f.cfg.Markings) {
+		if s.visible(o) {
 			visible = true
 		} else {
 			upto = max(upto, o.VersionKey)
@@ -264,7 +274,7 @@ func (s *sender) planMarkings(ctx context.Context, seq int64, v *kurultai.Object
 		if err != nil {
 			return err
 		}
-		if held || !access.Decide(r.as, m, r.f.cfg.Markings) {
+		if held || !s.visible(m) {
 			continue
 		}
 		s.add(item{Seq: seq, Op: opPut, Collection: m.Collection, Added: m.DateAdded.UnixMicro(), Object: m.Raw}, len(m.Raw))
