@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/kurultai/kurultai/internal/config"
+	"github.com/kurultai/kurultai/internal/crisis"
 	"github.com/kurultai/kurultai/internal/kurultai"
 	"github.com/kurultai/kurultai/internal/seed"
 )
@@ -183,6 +184,24 @@ func TestFederationDemo(t *testing.T) {
 			t.Errorf("%s, which KG may not see on the hub, reached KG's node", id)
 		}
 	}
+	// The January 2022 crisis records on the hub reach KZ's node: the
+	// same records, from which its crisis clock derives the same state.
+	crisisIDs := func(cl *taxiiClient) []string {
+		var env envelope
+		cl.getJSON("/taxii2/root/collections/"+crisis.CollectionID+"/objects/?limit=1000", &env)
+		var out []string
+		for _, o := range env.Objects {
+			out = append(out, o["id"].(string))
+		}
+		slices.Sort(out)
+		return out
+	}
+	hubCrisis := crisisIDs(kzOnHub)
+	if len(hubCrisis) < 5 {
+		t.Fatalf("the hub shows KZ %d crisis records", len(hubCrisis))
+	}
+	waitFor(t, "crisis records on KZ's node", func() bool { return slices.Equal(crisisIDs(kz), hubCrisis) })
+
 	// KZ narrows A to itself: it leaves the other nodes.
 	_, a2 := indicator("fed A members", v2, kurultai.TLP2AmberID, rel("KZ"))
 	if code, _, resp := kz.do(http.MethodPost, collPath+"/objects/", []byte(`{"objects":[`+a2+`]}`)); code != http.StatusAccepted {

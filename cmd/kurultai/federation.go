@@ -19,6 +19,7 @@ import (
 	"github.com/kurultai/kurultai/internal/access"
 	"github.com/kurultai/kurultai/internal/auth"
 	"github.com/kurultai/kurultai/internal/config"
+	"github.com/kurultai/kurultai/internal/crisis"
 	"github.com/kurultai/kurultai/internal/federation"
 	"github.com/kurultai/kurultai/internal/kurultai"
 	"github.com/kurultai/kurultai/internal/pki"
@@ -267,6 +268,27 @@ func peerDemoNodes(ctx context.Context, nodes []*demoNode) error {
 	return nil
 }
 
+// signedReplay stores the January 2022 situation like seedReplay, signed
+// by the hub so that its records replicate to the member nodes, whose
+// crisis clocks then derive the same state from the same objects.
+func signedReplay(ctx context.Context, n *node, hub string) error {
+	res, err := crisis.New(n.charter, nil).Demo2022()
+	if err != nil {
+		return err
+	}
+	p, err := n.store.Participant(ctx, hub)
+	if err != nil {
+		return err
+	}
+	raws := make([][]byte, len(res.Objects))
+	for i, raw := range res.Objects {
+		if raws[i], err = n.signer.Sign(raw); err != nil {
+			return err
+		}
+	}
+	return seed.AddRaw(ctx, n.store, seed.SystemPrincipal(p), crisis.CollectionID, raws, time.Now)
+}
+
 // demoAccounts gives the hub the whole demo (accounts of every role,
 // objects, the January 2022 replay) and a member node accounts of its own
 // participant, keeping the passwords of an earlier run.
@@ -277,7 +299,7 @@ func demoAccounts(ctx context.Context, d *demoNode, parts []kurultai.Participant
 		if _, err := seed.Demo(ctx, n.store, parts, chair, path, n.signer, time.Now); err != nil {
 			return err
 		}
-		return seedReplay(ctx, n)
+		return signedReplay(ctx, n, d.code)
 	}
 	known := map[string]string{}
 	if data, err := os.ReadFile(path); err == nil {

@@ -184,6 +184,12 @@ func (s *sender) planPut(ctx context.Context, e sqlite.OutboxEntry) error {
 		return nil
 	}
 	key := sqlite.ObjectKey{Collection: e.Collection, ID: v.ID}
+	if len(v.Raw) > r.f.cfg.MaxObjectBytes {
+		// No peer would take it (they share the limit): skip it rather
+		// than stop the link.
+		r.fail("send", fmt.Errorf("%s (%d bytes) exceeds the largest object replicated (%d bytes); not sent", v.ID, len(v.Raw), r.f.cfg.MaxObjectBytes))
+		return nil
+	}
 	if s.visible(v) {
 		if err := s.planMarkings(ctx, e.Seq, v); err != nil {
 			return err
