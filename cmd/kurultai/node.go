@@ -162,8 +162,14 @@ func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock k
 		Origin: auditlog.Origin(cfg.Participant), Clock: clock, Logger: log}); err != nil {
 		return nil, err
 	}
+	// Witnesses are other participants' key documents in DATA/witnesses/;
+	// the node's own key never witnesses its own log.
+	witnesses, err := auditlog.LoadWitnesses(filepath.Join(cfg.DataDir, auditlog.WitnessesDir))
+	if err != nil {
+		return nil, err
+	}
 	auditSrv, err := auditlog.New(auditlog.Config{Store: n.store, Auth: authn, Markings: markings,
-		Participant: cfg.Participant, Witnesses: []trust.KeysDocument{keysDoc}, Clock: clock, Logger: log})
+		Participant: cfg.Participant, Witnesses: witnesses, Clock: clock, Logger: log})
 	if err != nil {
 		return nil, err
 	}
