@@ -68,6 +68,7 @@ func insertAudit(ctx context.Context, w *wtx, clock kurultai.Clock, entries []ku
 			return unavailableAudit(err)
 		}
 		leaves[i] = auditlog.LeafHash(w.leafBuf)
+		w.leaves = append(w.leaves, leaves[i])
 		for k, v := range []string{e.Username, e.Participant, e.Action, objs, e.Query, e.Decision, e.Detail} {
 			cols[k][i] = v
 		}
@@ -76,7 +77,6 @@ func insertAudit(ctx context.Context, w *wtx, clock kurultai.Clock, entries []ku
 	if err != nil {
 		return unavailableAudit(fmt.Errorf("insert audit entries: %w", mapErr(err)))
 	}
-	w.auditDirty = true
 	return nil
 }
 

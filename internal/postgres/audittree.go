@@ -14,13 +14,14 @@ import (
 
 // The audit log is an RFC 6962 Merkle tree (package auditlog), kept as
 // the SQLite store keeps it. insertAudit numbers each entry (the next seq
-// under the write_state lock) and stores its leaf hash in the row; before
-// the transaction commits, the writer calls extendTree, which appends the
-// transaction's new rows to the tree, stores the interior nodes that
-// became complete (keyed by post-order number) and records the new head
-// in audit_tree. Because every write transaction of every process holds
-// the write_state lock, the tree grows one transaction at a time, in
-// commit order.
+// under the write_state lock), stores its leaf hash in the row and keeps
+// it in the transaction; before the transaction commits, the writer
+// appends those leaves to the tree read with the lock (growTree), stores
+// the interior nodes that became complete (keyed by post-order number)
+// and records the new head in audit_tree, with the counters, in one
+// statement. Because every write transaction of every process holds the
+// write_state lock, the tree grows one transaction at a time, in commit
+// order.
 
 // unavailableAudit makes an audit failure fail closed: the request that
 // needed the entry fails with 503 and its writes roll back.
@@ -31,21 +32,66 @@ func unavailableAudit(err error) error {
 	return &kurultai.Error{Code: kurultai.CodeUnavailable, Message: "audit log unavailable", Err: err}
 }
 
-// extendTree appends the rows with a seq above the tree's size to the tree.
+// grown is the audit tree after a transaction's appends: its new
+// interior nodes (post-order ids and hashes) and its head.
+type grown struct {
+	ids           []int64
+	hashes        [][]byte
+	size          int64
+	root, compact []byte
+}
+
+// growTree appends leaves to the tree of size with the compact range
+// compact. The leaves have the seqs after seq, which must be the size:
+// the log and the tree grow together.
+func growTree(size int64, compact []byte, seq int64, leaves [][]byte) (grown, error) {
+	var g grown
+	if size != seq {
+		return g, fmt.Errorf("the tree has %d leaves and the log %d entries", size, seq)
+	}
+	tree, err := treeOf(size, compact)
+	if err != nil {
+		return g, err
+	}
+	visit := func(id auditlog.NodeID, h []byte) {
+		if id.Level > 0 { // leaves are in their rows
+			g.ids = append(g.ids, int64(auditlog.PostOrder(id)))
+			g.hashes = append(g.hashes, h)
+		}
+	}
+	for i, leaf := range leaves {
+		if err := tree.Append(leaf, visit); err != nil {
+			return g, fmt.Errorf("seq %d: %w", seq+int64(i)+1, err)
+		}
+	}
+	g.size, g.root = int64(tree.Size()), tree.Root()
+	for _, h := range tree.RangeHashes() {
+		g.compact = append(g.compact, h...)
+	}
+	return g, nil
+}
+
+// treeOf returns the tree of size with the compact range compact.
+func treeOf(size int64, compact []byte) (*auditlog.Tree, error) {
+	if len(compact)%auditlog.HashSize != 0 {
+		return nil, fmt.Errorf("compact range of %d bytes", len(compact))
+	}
+	hashes := make([][]byte, 0, len(compact)/auditlog.HashSize)
+	for i := 0; i < len(compact); i += auditlog.HashSize {
+		hashes = append(hashes, compact[i:i+auditlog.HashSize])
+	}
+	return auditlog.NewTree(uint64(size), hashes)
+}
+
+// extendTree appends the rows with a seq above the tree's size to the
+// tree, reading them back (catchUpAudit: the writer uses growTree).
 func extendTree(ctx context.Context, tx pgx.Tx) error {
 	var size int64
 	var compact []byte
 	if err := tx.QueryRow(ctx, `SELECT size, compact FROM audit_tree`).Scan(&size, &compact); err != nil {
 		return mapErr(err)
 	}
-	if len(compact)%auditlog.HashSize != 0 {
-		return fmt.Errorf("compact range of %d bytes", len(compact))
-	}
-	hashes := make([][]byte, 0, len(compact)/auditlog.HashSize)
-	for i := 0; i < len(compact); i += auditlog.HashSize {
-		hashes = append(hashes, compact[i:i+auditlog.HashSize])
-	}
-	tree, err := auditlog.NewTree(uint64(size), hashes)
+	tree, err := treeOf(size, compact)
 	if err != nil {
 		return err
 	}

@@ -32,24 +32,33 @@ type job struct {
 }
 
 // wtx is a write transaction holding the write_state lock, with the
-// counters it hands out. Jobs call nextAdded and nextAuditSeq; the writer
-// writes the counters back before committing.
+// counters it hands out. Jobs call nextAdded and nextAuditSeq, and
+// insertAudit collects the leaf hashes of the entries it appends; the
+// writer extends the audit tree by them and writes the counters and the
+// tree back before committing.
 type wtx struct {
 	tx        pgx.Tx
 	clock     func() int64 // now in Unix microseconds
 	lastAdded int64
 	auditSeq  int64
-	// auditDirty reports that a job appended audit entries, so that the
-	// tree must be extended before COMMIT; leafBuf is scratch for leaves.
-	auditDirty bool
-	leafBuf    []byte
+	// The audit tree as of the lock (size and compact range), and the
+	// leaves this transaction appended, in seq order after it.
+	treeSize int64
+	compact  []byte
+	leaves   [][]byte
+	leafBuf  []byte // scratch for leaf data
 }
 
 // counters is what a savepoint must restore of a wtx.
-type counters struct{ lastAdded, auditSeq int64 }
+type counters struct {
+	lastAdded, auditSeq int64
+	leaves              int
+}
 
-func (w *wtx) save() counters     { return counters{w.lastAdded, w.auditSeq} }
-func (w *wtx) restore(c counters) { w.lastAdded, w.auditSeq = c.lastAdded, c.auditSeq }
+func (w *wtx) save() counters { return counters{w.lastAdded, w.auditSeq, len(w.leaves)} }
+func (w *wtx) restore(c counters) {
+	w.lastAdded, w.auditSeq, w.leaves = c.lastAdded, c.auditSeq, w.leaves[:c.leaves]
+}
 
 // nextAdded returns a new date added: now in Unix microseconds, or one
 // more than the last one if the clock has not moved on (or went back).
@@ -192,6 +201,46 @@ func (s *Store) runJobs(ctx context.Context, batch []*job, run []int, errs []err
 	return failed, false, err
 }
 
+// sqlLockState locks write_state and reads it with the audit tree. Both
+// rows are locked, though only write transactions holding write_state
+// change audit_tree: a statement that waited for a lock re-reads the rows
+// it locked, and only those, so locking both is how it reads the tree as
+// the previous holder left it.
+const sqlLockState = `SELECT w.last_added, w.audit_seq, t.size, t.compact
+	FROM write_state w CROSS JOIN audit_tree t FOR UPDATE`
+
+// writeState extends the audit tree by the transaction's leaves and writes
+// it back with the counters, in one statement. The tree is extended in
+// memory from the state read under the lock: no other process can have
+// changed it since.
+func (s *Store) writeState(ctx context.Context, w *wtx, start counters) error {
+	if len(w.leaves) == 0 {
+		if w.save() == start {
+			return nil
+		}
+		_, err := w.tx.Exec(ctx, `UPDATE write_state SET last_added = $1, audit_seq = $2`, w.lastAdded, w.auditSeq)
+		if err != nil {
+			return fmt.Errorf("postgres: write state: %w", mapErr(err))
+		}
+		return nil
+	}
+	g, err := growTree(w.treeSize, w.compact, start.auditSeq, w.leaves)
+	if err != nil {
+		return unavailableAudit(fmt.Errorf("postgres: audit tree: %w", err))
+	}
+	_, err = w.tx.Exec(ctx, sqlWriteState, g.ids, g.hashes, g.size, g.root, g.compact, w.lastAdded, w.auditSeq)
+	if err != nil {
+		return unavailableAudit(fmt.Errorf("postgres: audit tree: %w", mapErr(err)))
+	}
+	return nil
+}
+
+// sqlWriteState stores the new interior nodes, the tree head and the
+// counters.
+const sqlWriteState = `WITH n AS (INSERT INTO audit_nodes (id, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])),
+	t AS (UPDATE audit_tree SET size = $3, root = $4, compact = $5)
+	UPDATE write_state SET last_added = $6, audit_seq = $7`
+
 // commitError marks an error of COMMIT.
 type commitError struct{ err error }
 
@@ -204,7 +253,7 @@ func (s *Store) runJobsTx(ctx context.Context, batch []*job, run []int, errs []e
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	w := &wtx{tx: tx, clock: func() int64 { return s.clock().UnixMicro() }}
-	err = tx.QueryRow(ctx, `SELECT last_added, audit_seq FROM write_state FOR UPDATE`).Scan(&w.lastAdded, &w.auditSeq)
+	err = tx.QueryRow(ctx, sqlLockState).Scan(&w.lastAdded, &w.auditSeq, &w.treeSize, &w.compact)
 	if err != nil {
 		return -1, fmt.Errorf("postgres: lock write state: %w", mapErr(err))
 	}
@@ -239,16 +288,8 @@ func (s *Store) runJobsTx(ctx context.Context, batch []*job, run []int, errs []e
 			return -1, err
 		}
 	}
-	if w.auditDirty {
-		if err := extendTree(ctx, tx); err != nil {
-			return -1, unavailableAudit(fmt.Errorf("postgres: audit tree: %w", err))
-		}
-	}
-	if w.save() != start {
-		_, err := tx.Exec(ctx, `UPDATE write_state SET last_added = $1, audit_seq = $2`, w.lastAdded, w.auditSeq)
-		if err != nil {
-			return -1, fmt.Errorf("postgres: write state: %w", mapErr(err))
-		}
+	if err := s.writeState(ctx, w, start); err != nil {
+		return -1, err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return -1, commitError{fmt.Errorf("postgres: commit: %w", mapErr(err))}
