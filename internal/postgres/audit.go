@@ -30,27 +30,36 @@ func (s *Store) AppendAudit(ctx context.Context, entries ...kurultai.AuditEntry)
 	return nil
 }
 
-// sqlInsertAudit inserts several audit rows at once.
-const sqlInsertAudit = `INSERT INTO audit_log (seq, time, username, participant, action, objects, query, decision, detail, leaf)
-	SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bytea[])`
+// auditRows are the audit rows a write transaction appends, column by
+// column; the writer inserts them all at once before COMMIT (writeState),
+// with the tree they extend.
+type auditRows struct {
+	seqs, times []int64
+	text        [7][]string // username, participant, action, objects, query, decision, detail
+	leaves      [][]byte
+}
 
-// insertAudit inserts audit entries with the next sequence numbers of w
-// and their leaf hashes (see audittree.go). The rows keep what the leaves
-// encode: nanosecond UTC times and text made valid UTF-8 without NUL
+func (a *auditRows) len() int { return len(a.seqs) }
+
+// truncate drops the rows after the first n (a job rolled back).
+func (a *auditRows) truncate(n int) {
+	a.seqs, a.times, a.leaves = a.seqs[:n], a.times[:n], a.leaves[:n]
+	for k := range a.text {
+		a.text[k] = a.text[k][:n]
+	}
+}
+
+// insertAudit appends audit entries to the transaction of w with the next
+// sequence numbers and their leaf hashes (see audittree.go); the writer
+// inserts them before COMMIT. The rows keep what the leaves encode:
+// nanosecond UTC times and text made valid UTF-8 without NUL
 // (auditlog.Sanitize, and U+FFFD for NUL, which PostgreSQL text cannot
-// hold). Any failure is CodeUnavailable: the request that needed the
-// entry fails closed.
-func insertAudit(ctx context.Context, w *wtx, clock kurultai.Clock, entries []kurultai.AuditEntry) error {
-	n := len(entries)
-	if n == 0 {
-		return nil
-	}
-	seqs, times, leaves := make([]int64, n), make([]int64, n), make([][]byte, n)
-	cols := make([][]string, 7)
-	for i := range cols {
-		cols[i] = make([]string, n)
-	}
-	for i, e := range entries {
+// hold). Any failure is CodeUnavailable: the request that needed the entry
+// fails closed.
+func insertAudit(_ context.Context, w *wtx, clock kurultai.Clock, entries []kurultai.AuditEntry) error {
+	a := &w.audit
+	start := a.len()
+	for _, e := range entries {
 		if e.Time.IsZero() {
 			e.Time = clock()
 		}
@@ -60,22 +69,20 @@ func insertAudit(ctx context.Context, w *wtx, clock kurultai.Clock, entries []ku
 			*f = toText(*f)
 		}
 		objs, err := auditlog.EncodeObjects(e.Objects)
+		if err == nil {
+			seq := w.nextAuditSeq()
+			if w.leafBuf, err = auditlog.AppendLeaf(w.leafBuf[:0], seq, e); err == nil {
+				a.seqs, a.times = append(a.seqs, seq), append(a.times, e.Time.UnixNano())
+				a.leaves = append(a.leaves, auditlog.LeafHash(w.leafBuf))
+				for k, v := range []string{e.Username, e.Participant, e.Action, objs, e.Query, e.Decision, e.Detail} {
+					a.text[k] = append(a.text[k], v)
+				}
+			}
+		}
 		if err != nil {
+			a.truncate(start)
 			return unavailableAudit(err)
 		}
-		seqs[i], times[i] = w.nextAuditSeq(), e.Time.UnixNano()
-		if w.leafBuf, err = auditlog.AppendLeaf(w.leafBuf[:0], seqs[i], e); err != nil {
-			return unavailableAudit(err)
-		}
-		leaves[i] = auditlog.LeafHash(w.leafBuf)
-		w.leaves = append(w.leaves, leaves[i])
-		for k, v := range []string{e.Username, e.Participant, e.Action, objs, e.Query, e.Decision, e.Detail} {
-			cols[k][i] = v
-		}
-	}
-	_, err := w.tx.Exec(ctx, sqlInsertAudit, seqs, times, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], leaves)
-	if err != nil {
-		return unavailableAudit(fmt.Errorf("insert audit entries: %w", mapErr(err)))
 	}
 	return nil
 }

@@ -42,10 +42,10 @@ type wtx struct {
 	lastAdded int64
 	auditSeq  int64
 	// The audit tree as of the lock (size and compact range), and the
-	// leaves this transaction appended, in seq order after it.
+	// audit rows this transaction appends, in seq order after it.
 	treeSize int64
 	compact  []byte
-	leaves   [][]byte
+	audit    auditRows
 	leafBuf  []byte // scratch for leaf data
 }
 
@@ -55,9 +55,10 @@ type counters struct {
 	leaves              int
 }
 
-func (w *wtx) save() counters { return counters{w.lastAdded, w.auditSeq, len(w.leaves)} }
+func (w *wtx) save() counters { return counters{w.lastAdded, w.auditSeq, w.audit.len()} }
 func (w *wtx) restore(c counters) {
-	w.lastAdded, w.auditSeq, w.leaves = c.lastAdded, c.auditSeq, w.leaves[:c.leaves]
+	w.lastAdded, w.auditSeq = c.lastAdded, c.auditSeq
+	w.audit.truncate(c.leaves)
 }
 
 // nextAdded returns a new date added: now in Unix microseconds, or one
@@ -209,12 +210,13 @@ func (s *Store) runJobs(ctx context.Context, batch []*job, run []int, errs []err
 const sqlLockState = `SELECT w.last_added, w.audit_seq, t.size, t.compact
 	FROM write_state w CROSS JOIN audit_tree t FOR UPDATE`
 
-// writeState extends the audit tree by the transaction's leaves and writes
-// it back with the counters, in one statement. The tree is extended in
-// memory from the state read under the lock: no other process can have
-// changed it since.
+// writeState inserts the transaction's audit rows, extends the audit tree
+// by their leaves and writes it back with the counters, in one statement.
+// The tree is extended in memory from the state read under the lock: no
+// other process can have changed it since.
 func (s *Store) writeState(ctx context.Context, w *wtx, start counters) error {
-	if len(w.leaves) == 0 {
+	a := &w.audit
+	if a.len() == 0 {
 		if w.save() == start {
 			return nil
 		}
@@ -224,22 +226,25 @@ func (s *Store) writeState(ctx context.Context, w *wtx, start counters) error {
 		}
 		return nil
 	}
-	g, err := growTree(w.treeSize, w.compact, start.auditSeq, w.leaves)
+	g, err := growTree(w.treeSize, w.compact, start.auditSeq, a.leaves)
 	if err != nil {
 		return unavailableAudit(fmt.Errorf("postgres: audit tree: %w", err))
 	}
-	_, err = w.tx.Exec(ctx, sqlWriteState, g.ids, g.hashes, g.size, g.root, g.compact, w.lastAdded, w.auditSeq)
+	_, err = w.tx.Exec(ctx, sqlWriteState, a.seqs, a.times, a.text[0], a.text[1], a.text[2], a.text[3], a.text[4], a.text[5], a.text[6], a.leaves,
+		g.ids, g.hashes, g.size, g.root, g.compact, w.lastAdded, w.auditSeq)
 	if err != nil {
 		return unavailableAudit(fmt.Errorf("postgres: audit tree: %w", mapErr(err)))
 	}
 	return nil
 }
 
-// sqlWriteState stores the new interior nodes, the tree head and the
-// counters.
-const sqlWriteState = `WITH n AS (INSERT INTO audit_nodes (id, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])),
-	t AS (UPDATE audit_tree SET size = $3, root = $4, compact = $5)
-	UPDATE write_state SET last_added = $6, audit_seq = $7`
+// sqlWriteState stores the audit rows, the new interior nodes, the tree
+// head and the counters.
+const sqlWriteState = `WITH a AS (INSERT INTO audit_log (seq, time, username, participant, action, objects, query, decision, detail, leaf)
+		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bytea[])),
+	n AS (INSERT INTO audit_nodes (id, hash) SELECT * FROM unnest($11::bigint[], $12::bytea[])),
+	t AS (UPDATE audit_tree SET size = $13, root = $14, compact = $15)
+	UPDATE write_state SET last_added = $16, audit_seq = $17`
 
 // commitError marks an error of COMMIT.
 type commitError struct{ err error }
