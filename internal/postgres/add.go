@@ -79,20 +79,15 @@ func (s *Store) AddObjects(ctx context.Context, w kurultai.Write) (kurultai.Stat
 
 // addObjects is AddObjects' job.
 func (s *Store) addObjects(ctx context.Context, tx *wtx, w *kurultai.Write) (kurultai.Status, error) {
-	seq, err := collectionSeq(ctx, tx.tx, w.Collection)
-	if err != nil {
-		return kurultai.Status{}, err
-	}
 	me := w.Principal.Participant
 	if me == "" {
 		return kurultai.Status{}, kurultai.Errorf(kurultai.CodeInvalid, "writer has no participant")
 	}
-	ids, refs, inWrite := writeIndex(w)
-	states, err := loadVersions(ctx, tx.tx, seq, ids)
-	if err != nil {
-		return kurultai.Status{}, err
+	if !storable(w.Collection) {
+		return kurultai.Status{}, notFound("collection")
 	}
-	markings, err := loadMarkings(ctx, tx.tx, refs)
+	ids, refs, inWrite := writeIndex(w)
+	seq, states, markings, err := loadWriteState(ctx, tx.tx, w.Collection, ids, refs)
 	if err != nil {
 		return kurultai.Status{}, err
 	}

@@ -18,16 +18,10 @@ type storedMarking struct {
 	releasability bool
 }
 
-// loadMarkings returns the stored markings among ids.
-func loadMarkings(ctx context.Context, tx pgx.Tx, ids []string) (map[string]storedMarking, error) {
-	ms := make(map[string]storedMarking, len(ids))
-	if len(ids) == 0 {
-		return ms, nil
-	}
-	rows, err := tx.Query(ctx, sqlMarkingsIn, ids)
-	if err != nil {
-		return nil, mapErr(err)
-	}
+// loadMarkings reads the stored markings among a write's refs from rows of
+// sqlMarkingsIn.
+func loadMarkings(rows pgx.Rows, n int) (map[string]storedMarking, error) {
+	ms := make(map[string]storedMarking, n)
 	defer rows.Close()
 	for rows.Next() {
 		var id string

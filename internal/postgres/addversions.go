@@ -101,16 +101,45 @@ func nullTime(t time.Time) *int64 {
 	return &ns
 }
 
-// loadVersions returns the stored versions of ids in the collection.
-func loadVersions(ctx context.Context, tx pgx.Tx, seq int64, ids []string) (map[string]*objectState, error) {
-	states := make(map[string]*objectState, len(ids))
-	if len(ids) == 0 {
-		return states, nil
+// loadWriteState reads what a write needs, in one round trip: the
+// collection's seq (CodeNotFound if there is none), the stored versions
+// of ids in it and the stored markings among refs.
+func loadWriteState(ctx context.Context, tx pgx.Tx, coll string, ids, refs []string) (int64, map[string]*objectState, map[string]storedMarking, error) {
+	b := &pgx.Batch{}
+	b.Queue(sqlCollSeq, coll)
+	b.Queue(sqlVersions, coll, ids)
+	b.Queue(sqlMarkingsIn, refs)
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	var seq int64
+	if err := br.QueryRow().Scan(&seq); err != nil {
+		if errNoRows(err) || badText(err) {
+			return 0, nil, nil, notFound("collection")
+		}
+		return 0, nil, nil, mapErr(err)
 	}
-	rows, err := tx.Query(ctx, sqlVersions, seq, ids)
+	rows, err := br.Query()
 	if err != nil {
-		return nil, mapErr(err)
+		return 0, nil, nil, mapErr(err)
 	}
+	states, err := loadVersions(rows, len(ids))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	if rows, err = br.Query(); err != nil {
+		return 0, nil, nil, mapErr(err)
+	}
+	markings, err := loadMarkings(rows, len(refs))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	return seq, states, markings, mapErr(br.Close())
+}
+
+// loadVersions reads the stored versions of a write's ids from rows of
+// sqlVersions.
+func loadVersions(rows pgx.Rows, n int) (map[string]*objectState, error) {
+	states := make(map[string]*objectState, n)
 	defer rows.Close()
 	for rows.Next() {
 		r := &versionRow{stored: true}

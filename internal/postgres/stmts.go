@@ -16,7 +16,7 @@ const (
 	// sqlVersions loads the stored versions of the ids a write touches, in
 	// one query per write.
 	sqlVersions = `SELECT added, id, version_key, originator, marking_refs, eff_marking_refs, is_first, is_last
-		FROM objects WHERE collection_seq = $1 AND id = ANY($2::text[])`
+		FROM objects WHERE collection_seq = (SELECT seq FROM collections WHERE id = $1) AND id = ANY($2::text[])`
 	sqlMarkingsIn = `SELECT id, tlp, audience, releasability FROM markings WHERE id = ANY($1::text[])`
 	sqlRaw        = `SELECT raw FROM objects WHERE collection_seq = $1 AND added = $2`
 	// sqlUpdateObjects updates the derived columns of several versions at
