@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -92,6 +93,7 @@ func BenchmarkReplicationLag(b *testing.B) {
 			}
 			base[i] = c
 		}
+		cpu0 := cpuTime(b)
 		perNode := total / len(nodes)
 		share := float64(rate) / float64(len(nodes))
 		start := time.Now()
@@ -129,6 +131,7 @@ func BenchmarkReplicationLag(b *testing.B) {
 			}
 			return true
 		})
+		cpu := cpuTime(b) - cpu0
 		var lags []time.Duration
 		for _, o := range nodes {
 			at := added(b, o, o.code)
@@ -147,6 +150,7 @@ func BenchmarkReplicationLag(b *testing.B) {
 		b.ReportMetric(float64(q(0.5).Microseconds())/1000, "p50-ms")
 		b.ReportMetric(float64(q(0.99).Microseconds())/1000, "p99-ms")
 		b.ReportMetric(float64(lags[len(lags)-1].Microseconds())/1000, "max-ms")
+		b.ReportMetric(float64(cpu.Microseconds())/float64(len(lags)), "cpu-µs/delivery")
 		b.Logf("%d objects written in %s (%d nodes), %d deliveries: p50 %s p99 %s max %s",
 			want*len(nodes), wrote.Round(time.Millisecond), len(nodes), len(lags), q(0.5), q(0.99), lags[len(lags)-1])
 		for _, n := range nodes {
@@ -180,11 +184,12 @@ func BenchmarkCatchUp(b *testing.B) {
 			}
 			kz.write(objs...)
 		}
-		start := time.Now()
+		start, cpu0 := time.Now(), cpuTime(b)
 		p.setCut(false)
 		eventually2(b, 30*time.Minute, "caught up", func() bool { return len(added(b, sec, "KZ")) == total })
 		d := time.Since(start)
 		b.ReportMetric(float64(total)/d.Seconds(), "objects/s")
+		b.ReportMetric(float64((cpuTime(b)-cpu0).Microseconds())/float64(total), "cpu-µs/object")
 		b.Logf("%d objects caught up in %s: %.0f objects/s", total, d.Round(time.Millisecond), float64(total)/d.Seconds())
 		kz.stop()
 		sec.stop()
@@ -201,4 +206,14 @@ func eventually2(t testing.TB, within time.Duration, what string, cond func() bo
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// cpuTime is the CPU time (user and system) the process has used.
+func cpuTime(tb testing.TB) time.Duration {
+	tb.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -30,7 +30,7 @@ type peerRun struct {
 
 	// Counters read by Status and the metrics.
 	sent, received, refused, batchesOut, batchesIn atomic.Int64
-	behind, pending                                atomic.Int64
+	pending                                        atomic.Int64
 	errMu                                          sync.Mutex // guards lastErr and lastErrAt
 	lastErr                                        string
 	lastErrAt                                      time.Time

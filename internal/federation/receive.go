@@ -52,6 +52,7 @@ func (r *peerRun) receiveLoop(ctx context.Context) {
 		}
 	}
 	bo.reset()
+	var infoAt time.Time
 	for ctx.Err() == nil {
 		msgs, err := r.fetch(cons)
 		if err == nil && len(msgs) > 0 {
@@ -61,8 +62,11 @@ func (r *peerRun) receiveLoop(ctx context.Context) {
 			err = r.handle(hctx, msgs)
 			cancel()
 		}
-		if info, ierr := cons.Info(ctx); ierr == nil {
-			r.pending.Store(int64(info.NumPending) + int64(info.NumAckPending))
+		if time.Since(infoAt) > time.Second {
+			if info, ierr := cons.Info(ctx); ierr == nil {
+				r.pending.Store(int64(info.NumPending) + int64(info.NumAckPending))
+			}
+			infoAt = time.Now()
 		}
 		if err != nil {
 			if ctx.Err() != nil {

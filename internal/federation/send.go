@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -49,14 +50,12 @@ func (r *peerRun) sendLoop(ctx context.Context) {
 		r.fail("jetstream", err)
 		return
 	}
-	s := &sender{r: r, js: js, static: map[string]bool{}}
+	s := &sender{r: r, js: js, static: map[string]bool{}, rec: newRecorder(r)}
+	defer s.rec.close()
 	bo := backoff{min: 100 * time.Millisecond, max: 2 * time.Second}
 	poll := time.NewTicker(r.f.cfg.Poll)
 	defer poll.Stop()
 	for ctx.Err() == nil {
-		if head, err := st.OutboxHead(ctx); err == nil {
-			r.behind.Store(head - cursor)
-		}
 		entries, err := st.Outbox(ctx, cursor, r.f.cfg.BatchItems*r.f.cfg.InFlight)
 		if err == nil && len(entries) == 0 {
 			select {
@@ -102,6 +101,7 @@ type sender struct {
 	cur   *outMsg
 	size  int
 	holds map[sqlite.ObjectKey]bool // holds planned but not yet acknowledged
+	rec   *recorder
 }
 
 // plan turns outbox entries into messages.
@@ -151,6 +151,9 @@ func (s *sender) hold(k sqlite.ObjectKey, hold bool) {
 // planned so far is acknowledged.
 func (s *sender) peerHolds(ctx context.Context, k sqlite.ObjectKey) (bool, error) {
 	if h, ok := s.holds[k]; ok {
+		return h, nil
+	}
+	if h, ok := s.rec.holds(k); ok {
 		return h, nil
 	}
 	m, err := s.r.f.cfg.Store.PeerHolds(ctx, s.r.peer.Name, k.Collection, []string{k.ID})
@@ -315,9 +318,7 @@ func (s *sender) publish(ctx context.Context, msgs []*outMsg, cursor int64) (int
 		}
 		acked, err := s.await(ctx, futures)
 		if acked > 0 {
-			if rerr := s.record(ctx, group[:acked]); rerr != nil {
-				return cursor, rerr
-			}
+			s.rec.add(group[:acked])
 			cursor = group[acked-1].cursor
 		}
 		if err == nil {
@@ -354,11 +355,107 @@ func (s *sender) await(ctx context.Context, futures []jetstream.PubAckFuture) (i
 	return len(futures), nil
 }
 
-// record stores what acknowledged messages settle: the audit entries of
-// the tombstones first (a crash in between records a tombstone twice,
-// never a sent one not at all), then the cursor and the objects held.
-func (s *sender) record(ctx context.Context, msgs []*outMsg) error {
-	r := s.r
+// recorder writes acknowledgements to the store behind the sender, so
+// that publishing never waits for a commit. Until an acknowledgement is
+// recorded, the holds it settles stay in pending, which planning reads
+// before the store; after a crash the unrecorded part is sent again, which
+// JetStream deduplicates and the receiver stores idempotently.
+type recorder struct {
+	r    *peerRun
+	wake chan struct{}
+	stop chan struct{}
+	done chan struct{}
+
+	mu      sync.Mutex // guards pending and queue
+	pending map[sqlite.ObjectKey]pendingHold
+	queue   []*outMsg
+}
+
+// pendingHold is the latest unrecorded hold of an object and how many
+// queued messages mention it.
+type pendingHold struct {
+	hold bool
+	n    int
+}
+
+func newRecorder(r *peerRun) *recorder {
+	rec := &recorder{r: r, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+		pending: map[sqlite.ObjectKey]pendingHold{}}
+	go rec.loop()
+	return rec
+}
+
+// add queues acknowledged messages, in order.
+func (rec *recorder) add(msgs []*outMsg) {
+	rec.mu.Lock()
+	for _, m := range msgs {
+		rec.queue = append(rec.queue, m)
+		for _, h := range m.holds {
+			p := rec.pending[h.key]
+			rec.pending[h.key] = pendingHold{hold: h.hold, n: p.n + 1}
+		}
+	}
+	rec.mu.Unlock()
+	select {
+	case rec.wake <- struct{}{}:
+	default:
+	}
+}
+
+// holds reports the unrecorded hold of k, if any.
+func (rec *recorder) holds(k sqlite.ObjectKey) (hold, ok bool) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	p, ok := rec.pending[k]
+	return p.hold, ok
+}
+
+// close records what is queued (for up to ten seconds) and stops.
+func (rec *recorder) close() {
+	close(rec.stop)
+	<-rec.done
+}
+
+func (rec *recorder) loop() {
+	defer close(rec.done)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-rec.stop:
+			time.AfterFunc(10*time.Second, cancel)
+		case <-ctx.Done():
+		}
+	}()
+	bo := backoff{min: 100 * time.Millisecond, max: 2 * time.Second}
+	for {
+		stopping := false
+		select {
+		case <-rec.wake:
+		case <-rec.stop:
+			stopping = true
+		}
+		for rec.flush(ctx) != nil && ctx.Err() == nil {
+			bo.wait(ctx)
+		}
+		bo.reset()
+		if stopping || ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// flush records every queued message in one transaction (after the audit
+// entries of its tombstones: a crash in between records a tombstone twice,
+// never a sent one not at all).
+func (rec *recorder) flush(ctx context.Context) error {
+	r := rec.r
+	rec.mu.Lock()
+	msgs := rec.queue
+	rec.mu.Unlock()
+	if len(msgs) == 0 {
+		return nil
+	}
 	st := r.f.cfg.Store
 	var audit []kurultai.AuditEntry
 	final := map[sqlite.ObjectKey]bool{}
@@ -376,7 +473,11 @@ func (s *sender) record(ctx context.Context, msgs []*outMsg) error {
 	}
 	if len(audit) > 0 {
 		if err := st.AppendAudit(ctx, audit...); err != nil {
+			r.fail("record", err)
 			return err
+		}
+		for _, m := range msgs {
+			m.audit = nil // recorded; not again if the ack fails
 		}
 	}
 	a := sqlite.PeerAck{Cursor: msgs[len(msgs)-1].cursor, Count: count}
@@ -388,8 +489,22 @@ func (s *sender) record(ctx context.Context, msgs []*outMsg) error {
 		}
 	}
 	if err := st.AckPeer(ctx, r.peer.Name, a); err != nil {
+		r.fail("record", err)
 		return err
 	}
+	rec.mu.Lock()
+	rec.queue = rec.queue[len(msgs):]
+	for _, m := range msgs {
+		for _, h := range m.holds {
+			p := rec.pending[h.key]
+			if p.n--; p.n <= 0 {
+				delete(rec.pending, h.key)
+			} else {
+				rec.pending[h.key] = p
+			}
+		}
+	}
+	rec.mu.Unlock()
 	r.sent.Add(count)
 	r.f.metrics.sent.WithLabelValues(r.peer.Name).Add(float64(count))
 	return nil

@@ -56,8 +56,19 @@ func (s *Store) addReplicated(ctx context.Context, tx *sql.Tx, peer string, w ku
 	keptSeq := make([]int64, 0, len(w.Objects))
 	rejected := append([]kurultai.StatusDetail(nil), w.Rejected...)
 	maxSeq := int64(0)
+	// Most writes meet no tombstone at all: one query says so.
+	var anyTomb bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM fed_tombstones WHERE participant = ? AND collection_seq = ?)`,
+		me, coll).Scan(&anyTomb); err != nil {
+		return kurultai.Status{}, mapErr(err)
+	}
 	for i, v := range w.Objects {
 		maxSeq = max(maxSeq, seqs[i])
+		if !anyTomb {
+			kept = append(kept, v)
+			keptSeq = append(keptSeq, seqs[i])
+			continue
+		}
 		var n int
 		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM fed_tombstones
 			WHERE participant = ? AND collection_seq = ? AND id = ? AND seq > ?
@@ -87,14 +98,18 @@ func (s *Store) addReplicated(ctx context.Context, tx *sql.Tx, peer string, w ku
 		ok[[2]string{d.ID, d.Version}] = true
 	}
 	stored := int64(0)
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO fed_received (participant, collection_seq, id, version_key, seq) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT DO UPDATE SET seq = max(seq, excluded.seq)`)
+	if err != nil {
+		return kurultai.Status{}, mapErr(err)
+	}
+	defer ins.Close()
 	for i, v := range kept {
 		if v.DateAdded.IsZero() || !ok[[2]string{v.ID, refVersion(v)}] {
 			continue
 		}
 		stored++
-		_, err := tx.ExecContext(ctx, `INSERT INTO fed_received (participant, collection_seq, id, version_key, seq) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT DO UPDATE SET seq = max(seq, excluded.seq)`, me, coll, v.ID, v.VersionKey, keptSeq[i])
-		if err != nil {
+		if _, err := ins.ExecContext(ctx, me, coll, v.ID, v.VersionKey, keptSeq[i]); err != nil {
 			return kurultai.Status{}, mapErr(err)
 		}
 	}
