@@ -52,33 +52,41 @@ func (r *peerRun) receiveLoop(ctx context.Context) {
 		}
 	}
 	bo.reset()
-	var infoAt time.Time
-	for ctx.Err() == nil {
-		msgs, err := r.fetch(cons)
-		if err == nil && len(msgs) > 0 {
-			// Messages taken are finished even when the node stops: left
-			// unacknowledged they would wait out the ack wait.
-			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
-			err = r.handle(hctx, msgs)
-			cancel()
-		}
-		if time.Since(infoAt) > time.Second {
-			if info, ierr := cons.Info(ctx); ierr == nil {
-				r.pending.Store(int64(info.NumPending) + int64(info.NumAckPending))
+	// Two stages: one fetches, parses and verifies (on every core) while
+	// the other stores the batch before, on the store's writer.
+	ready := make(chan *prepared, 1)
+	go func() {
+		defer close(ready)
+		var infoAt time.Time
+		for ctx.Err() == nil {
+			msgs, err := r.fetch(cons)
+			if err != nil {
+				r.fail("receive", err)
+				if !bo.wait(ctx) {
+					return
+				}
+				continue
 			}
-			infoAt = time.Now()
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return
+			bo.reset()
+			if len(msgs) > 0 {
+				// Sent on even when the node stops: messages taken are
+				// finished, not left to wait out the ack wait.
+				ready <- r.prepare(msgs)
 			}
-			r.fail("receive", err)
-			if !bo.wait(ctx) {
-				return
+			if time.Since(infoAt) > time.Second {
+				if info, ierr := cons.Info(ctx); ierr == nil {
+					r.pending.Store(int64(info.NumPending) + int64(info.NumAckPending))
+				}
+				infoAt = time.Now()
 			}
-			continue
 		}
-		bo.reset()
+	}()
+	for p := range ready {
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
+		if err := r.commit(hctx, p); err != nil {
+			r.fail("store", err)
+		}
+		cancel()
 	}
 }
 
@@ -120,13 +128,19 @@ type put struct {
 // maxItems bounds the changes of one message.
 const maxItems = 4096
 
-// handle stores the changes of msgs in order and acknowledges each message
-// once everything it carries is committed. A message or a version that is
-// refused is logged and acknowledged: the link goes on. A store failure
-// leaves the messages unacknowledged, to be delivered again.
-func (r *peerRun) handle(ctx context.Context, msgs []jetstream.Msg) error {
+// prepared is a fetch parsed and verified, ready to store.
+type prepared struct {
+	msgs    []jetstream.Msg
+	items   []*item
+	checked []*kurultai.ObjectVersion // by item: the verified version of a put, or nil
+}
+
+// prepare parses the messages and verifies their versions. A message that
+// is refused is logged and will be acknowledged with the others: the link
+// goes on.
+func (r *peerRun) prepare(msgs []jetstream.Msg) *prepared {
 	lim := limits{MaxBytes: r.f.cfg.MaxMessageBytes, MaxItems: maxItems, MaxObject: r.f.cfg.MaxObjectBytes}
-	var items []*item
+	p := &prepared{msgs: msgs}
 	for _, m := range msgs {
 		b, err := parseBatch(m.Data(), lim)
 		switch {
@@ -142,10 +156,18 @@ func (r *peerRun) handle(ctx context.Context, msgs []jetstream.Msg) error {
 		}
 		r.batchesIn.Add(1)
 		for i := range b.Items {
-			items = append(items, &b.Items[i])
+			p.items = append(p.items, &b.Items[i])
 		}
 	}
-	checked := r.verifyAll(items)
+	p.checked = r.verifyAll(p.items)
+	return p
+}
+
+// commit stores the changes of a prepared fetch in order and acknowledges
+// its messages once everything they carry is committed. A store failure
+// leaves them unacknowledged (asked again after a second).
+func (r *peerRun) commit(ctx context.Context, p *prepared) error {
+	msgs, items, checked := p.msgs, p.items, p.checked
 	var puts []put
 	coll := ""
 	flush := func() error {
