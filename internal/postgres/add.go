@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"github.com/kurultai/kurultai/internal/markingrefs"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -155,7 +157,7 @@ func (s *Store) addObjects(ctx context.Context, tx *wtx, w *kurultai.Write) (kur
 				markings[v.ID] = markingRow(v.Marking)
 			}
 		}
-		r := &versionRow{added: tx.nextAdded(), key: v.VersionKey, v: v, own: encodeRefs(v.MarkingRefs)}
+		r := &versionRow{added: tx.nextAdded(), key: v.VersionKey, v: v, own: markingrefs.Encode(v.MarkingRefs)}
 		st.rows = append(st.rows, r)
 		st.originator, st.changed = me, true
 		added = append(added, r)
@@ -257,7 +259,7 @@ func writeIndex(w *kurultai.Write) (ids, refs []string, inWrite map[string]bool)
 // marking-definition of the write.
 func unknownRef(refs []string, markings map[string]storedMarking, inWrite map[string]bool) (string, bool) {
 	for _, r := range refs {
-		if !validRef(r) {
+		if !markingrefs.Valid(r) {
 			return r, false
 		}
 		if _, ok := markings[r]; !ok && !inWrite[r] {

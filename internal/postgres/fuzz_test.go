@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"github.com/kurultai/kurultai/internal/markingrefs"
+
 	"slices"
 	"testing"
 )
@@ -10,10 +12,10 @@ func FuzzRefsRoundTrip(f *testing.F) {
 	f.Add("marking-definition--", "abc")
 	f.Fuzz(func(t *testing.T, a, b string) {
 		refs := []string{a, b}
-		if !validRef(a) || !validRef(b) {
+		if !markingrefs.Valid(a) || !markingrefs.Valid(b) {
 			return
 		}
-		if got := decodeRefs(encodeRefs(refs)); !slices.Equal(got, refs) {
+		if got := markingrefs.Decode(markingrefs.Encode(refs)); !slices.Equal(got, refs) {
 			t.Errorf("round trip of %q gave %q", refs, got)
 		}
 	})

@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"github.com/kurultai/kurultai/internal/markingrefs"
+
 	"bytes"
 	"context"
 	"database/sql"
@@ -169,7 +171,7 @@ func (s *Store) addObjects(ctx context.Context, tx *sql.Tx, w *kurultai.Write) (
 				markings[v.ID] = markingRow(v.Marking)
 			}
 		}
-		r := &versionRow{added: s.nextAdded(), key: v.VersionKey, v: v, own: encodeRefs(v.MarkingRefs)}
+		r := &versionRow{added: s.nextAdded(), key: v.VersionKey, v: v, own: markingrefs.Encode(v.MarkingRefs)}
 		st.rows = append(st.rows, r)
 		st.originator, st.changed = me, true
 		added = append(added, r)
@@ -271,7 +273,7 @@ func writeIndex(w *kurultai.Write) (ids, refs []string, inWrite map[string]bool)
 // marking-definition of the write.
 func unknownRef(refs []string, markings map[string]storedMarking, inWrite map[string]bool) (string, bool) {
 	for _, r := range refs {
-		if !validRef(r) {
+		if !markingrefs.Valid(r) {
 			return r, false
 		}
 		if _, ok := markings[r]; !ok && !inWrite[r] {

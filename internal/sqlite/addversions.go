@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"github.com/kurultai/kurultai/internal/markingrefs"
+
 	"cmp"
 	"context"
 	"database/sql"
@@ -27,13 +29,13 @@ func settle(states map[string]*objectState) []*versionRow {
 		for k := len(rows) - 1; k >= 0; k-- {
 			r := rows[k]
 			if r.v != nil {
-				r.eff = unionRefs(r.v.MarkingRefs, newer)
+				r.eff = markingrefs.Union(r.v.MarkingRefs, newer)
 			} else {
-				r.eff = unionRefs(r.eff, newer)
+				r.eff = markingrefs.Union(r.eff, newer)
 			}
 			r.first, r.last = k == 0, k == len(rows)-1
 			newer = r.eff
-			if r.stored && (r.first != r.storedFirst || r.last != r.storedLast || encodeRefs(r.eff) != r.storedEff) {
+			if r.stored && (r.first != r.storedFirst || r.last != r.storedLast || markingrefs.Encode(r.eff) != r.storedEff) {
 				updates = append(updates, r)
 			}
 		}
@@ -74,7 +76,7 @@ func (s *Store) writeVersions(ctx context.Context, tx *sql.Tx, seq int64, me str
 
 // effColumn is the eff_marking_refs value: NULL when it equals own.
 func effColumn(own string, eff []string) any {
-	e := encodeRefs(eff)
+	e := markingrefs.Encode(eff)
 	if e == own {
 		return nil
 	}
@@ -116,7 +118,7 @@ func (s *Store) loadVersions(ctx context.Context, tx *sql.Tx, seq int64, ids []s
 		if eff.Valid {
 			r.storedEff = eff.String
 		}
-		r.eff = decodeRefs(r.storedEff)
+		r.eff = markingrefs.Decode(r.storedEff)
 		st := states[id]
 		if st == nil {
 			st = &objectState{originator: originator}

@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"github.com/kurultai/kurultai/internal/markingrefs"
+
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -193,11 +195,11 @@ func TestRefsEncoding(t *testing.T) {
 			"bab4a63c-aed9-4cf5-a766-dfca5abac2bb,1b8e5bd6-3f0e-4b4b-9c27-3d1d8c0e6a01"},
 		{[]string{"x-custom--abc", "marking-definition--odd--id"}, "x-custom--abc,marking-definition--odd--id"},
 	} {
-		if got := encodeRefs(tc.refs); got != tc.text {
-			t.Errorf("encodeRefs(%q) = %q, want %q", tc.refs, got, tc.text)
+		if got := markingrefs.Encode(tc.refs); got != tc.text {
+			t.Errorf("markingrefs.Encode(%q) = %q, want %q", tc.refs, got, tc.text)
 		}
-		if got := decodeRefs(tc.text); !slices.Equal(got, tc.refs) {
-			t.Errorf("decodeRefs(%q) = %q, want %q", tc.text, got, tc.refs)
+		if got := markingrefs.Decode(tc.text); !slices.Equal(got, tc.refs) {
+			t.Errorf("markingrefs.Decode(%q) = %q, want %q", tc.text, got, tc.refs)
 		}
 	}
 }
@@ -207,10 +209,10 @@ func FuzzRefsRoundTrip(f *testing.F) {
 	f.Add("marking-definition--", "abc")
 	f.Fuzz(func(t *testing.T, a, b string) {
 		refs := []string{a, b}
-		if !validRef(a) || !validRef(b) {
+		if !markingrefs.Valid(a) || !markingrefs.Valid(b) {
 			return
 		}
-		if got := decodeRefs(encodeRefs(refs)); !slices.Equal(got, refs) {
+		if got := markingrefs.Decode(markingrefs.Encode(refs)); !slices.Equal(got, refs) {
 			t.Errorf("round trip of %q gave %q", refs, got)
 		}
 	})
