@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -16,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kurultai/kurultai/internal/config"
 	"github.com/kurultai/kurultai/internal/crisis"
 	"github.com/kurultai/kurultai/internal/kurultai"
 	"github.com/kurultai/kurultai/internal/seed"
@@ -80,8 +78,6 @@ func TestFederationDemo(t *testing.T) {
 		t.Skip("runs six nodes")
 	}
 	dir := t.TempDir()
-	cfg := config.Default()
-	cfg.DataDir, cfg.Listen = dir, "127.0.0.1:0"
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuf{}
 	done := make(chan error, 1)
@@ -89,7 +85,9 @@ func TestFederationDemo(t *testing.T) {
 	if os.Getenv("KURULTAI_TEST_LOG") != "" {
 		logw = os.Stderr
 	}
-	go func() { done <- federationDemo(ctx, cfg, slog.New(slog.NewTextHandler(logw, nil)), out) }()
+	// Through the command line, as a user starts it.
+	args := []string{"demo", "--federation", "--data", dir, "--listen", "127.0.0.1:0"}
+	go func() { done <- run(ctx, args, func(string) string { return "" }, out, logw) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -42,6 +42,10 @@ func startFederation(ctx context.Context, n *node, markings *access.Markings, re
 		}
 		return nil, nil
 	}
+	st, err := sqliteOf(n.store, "federation")
+	if err != nil {
+		return nil, err
+	}
 	tlsNode, err := pki.LoadNode(dir, n.clock)
 	if err != nil {
 		return nil, err
@@ -51,7 +55,7 @@ func startFederation(ctx context.Context, n *node, markings *access.Markings, re
 		DataDir:     n.cfg.DataDir,
 		Listen:      listen,
 		TLS:         tlsNode,
-		Store:       n.store,
+		Store:       st,
 		Markings:    markings,
 		Bus:         n.bus,
 		Logger:      n.log,
@@ -74,7 +78,6 @@ type demoNode struct {
 	dir    string
 	listen string // federation link address
 	n      *node
-	fed    *federation.Federation
 }
 
 // federationDemo runs 'kurultai demo --federation': the secretariat's hub
@@ -133,6 +136,7 @@ func federationDemo(ctx context.Context, cfg config.Config, log *slog.Logger, st
 		}
 		ncfg := cfg
 		ncfg.DataDir, ncfg.Participant, ncfg.Listen, ncfg.NATSListen = d.dir, code, httpAddr, ""
+		ncfg.Database, ncfg.NATS, ncfg.FederationListen = "", "", d.listen
 		ncfg.Title = "Kurultai node of " + code
 		if d.n, err = startNode(ctx, ncfg, log.With("node", code), time.Now); err != nil {
 			return err
@@ -147,16 +151,6 @@ func federationDemo(ctx context.Context, cfg config.Config, log *slog.Logger, st
 	}
 	var infos []demoNodeInfo
 	for _, d := range nodes {
-		ms, err := d.n.store.Markings(ctx)
-		if err != nil {
-			return err
-		}
-		// The node's own surfaces decide with their own marking set; this
-		// one learns the marking-definitions peers send (see the wiring
-		// notes in docs/FEDERATION.md).
-		if d.fed, err = startFederation(ctx, d.n, access.NewMarkings(ms...), nil, d.listen); err != nil {
-			return err
-		}
 		infos = append(infos, demoNodeInfo{Participant: d.code, URL: d.n.URL(), Data: d.dir})
 	}
 	data, err := json.MarshalIndent(infos, "", "  ")
@@ -189,16 +183,11 @@ func federationDemo(ctx context.Context, cfg config.Config, log *slog.Logger, st
 	return errors.Join(err, shutdownDemo(nodes))
 }
 
-// shutdownDemo stops each node's federation, then the node.
+// shutdownDemo stops each node, its federation first.
 func shutdownDemo(nodes []*demoNode) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var errs []error
-	for _, d := range nodes {
-		if d.fed != nil {
-			errs = append(errs, d.fed.Close())
-		}
-	}
 	for _, d := range nodes {
 		if d.n != nil {
 			errs = append(errs, d.n.shutdown(ctx))
@@ -256,9 +245,13 @@ func peerDemoNodes(ctx context.Context, nodes []*demoNode) error {
 			}
 			p := sqlite.Peer{Name: strings.ToLower(b.code) + "-node", Kind: sqlite.PeerNode, Participant: b.code,
 				URL: "tls://" + b.listen, Keys: string(doc), Dial: "auto"}
-			err = a.n.store.AddPeer(ctx, p)
+			st, err := sqliteOf(a.n.store, "the federation demo")
+			if err != nil {
+				return err
+			}
+			err = st.AddPeer(ctx, p)
 			if kurultai.ErrorCode(err) == kurultai.CodeConflict {
-				err = a.n.store.UpdatePeer(ctx, p)
+				err = st.UpdatePeer(ctx, p)
 			}
 			if err != nil {
 				return fmt.Errorf("demo: peer %s with %s: %w", a.code, b.code, err)

@@ -15,7 +15,7 @@ import (
 	"github.com/kurultai/kurultai/internal/kurultai"
 )
 
-const kpiUsage = `kpi --data DIR [--format table|json] [--situation ID] [--as CODE] [--charter FILE]
+const kpiUsage = `kpi [--data DIR | --database URL] [--format table|json] [--situation ID] [--as CODE] [--charter FILE]
 
 Prints, for each situation, the charter's KPIs (by default: onset to
 consultation opened, to the first statement adopted, to the first
@@ -60,6 +60,7 @@ type kpiDeadline struct {
 func runKPI(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("kpi", kpiUsage, stderr)
 	data := fs.String("data", dataDefault(env), "data `directory` of the node (env KURULTAI_DATA)")
+	database := databaseFlag(fs, env)
 	format := fs.String("format", "table", "output `format`: table or json")
 	situation := fs.String("situation", "", "only the situation with this `id`")
 	as := fs.String("as", "", "read as this participant `code` (default: the charter's secretariat)")
@@ -78,7 +79,7 @@ func runKPI(ctx context.Context, args []string, env func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, *data)
+	st, err := openStore(ctx, *data, *database)
 	if err != nil {
 		return err
 	}

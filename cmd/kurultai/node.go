@@ -18,12 +18,12 @@ import (
 	"github.com/kurultai/kurultai/internal/charter"
 	"github.com/kurultai/kurultai/internal/config"
 	"github.com/kurultai/kurultai/internal/crisis"
+	"github.com/kurultai/kurultai/internal/federation"
 	clockpkg "github.com/kurultai/kurultai/internal/crisis/clock"
 	"github.com/kurultai/kurultai/internal/kurultai"
 	"github.com/kurultai/kurultai/internal/natsbus"
 	"github.com/kurultai/kurultai/internal/ops"
 	"github.com/kurultai/kurultai/internal/seed"
-	"github.com/kurultai/kurultai/internal/sqlite"
 	"github.com/kurultai/kurultai/internal/taxii"
 	"github.com/kurultai/kurultai/internal/trust"
 	"github.com/kurultai/kurultai/internal/web"
@@ -38,7 +38,8 @@ type node struct {
 	crisisClock *clockpkg.Worker // the crisis clock
 	checkpoints *auditlog.Checkpointer
 	ew          *earlyWarning // early warning: the news poller and its chain
-	store       *sqlite.Store
+	store       nodeStore
+	fed         *federation.Federation // nil when the node does not federate
 	signer      *trust.Signer
 	bus         *natsbus.Bus
 	ln          net.Listener
@@ -70,10 +71,15 @@ func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock k
 		return nil, err
 	}
 	signer := n.signer
-	if n.store, err = sqlite.Open(ctx, cfg.DBPath(), sqlite.Options{Clock: clock, Logger: log}); err != nil {
+	if n.store, err = openNodeStore(ctx, cfg.DataDir, cfg.Database, clock, log); err != nil {
 		return nil, err
 	}
-	if n.bus, err = natsbus.Start(ctx, natsbus.Config{Dir: filepath.Join(cfg.DataDir, "nats"), Listen: cfg.NATSListen, Logger: log}); err != nil {
+	natsURLs, err := cfg.NATSURLs()
+	if err != nil {
+		return nil, err
+	}
+	if n.bus, err = natsbus.Start(ctx, natsbus.Config{Dir: filepath.Join(cfg.DataDir, "nats"), Listen: cfg.NATSListen,
+		URLs: natsURLs, Logger: log}); err != nil {
 		return nil, err
 	}
 	if n.charter, err = loadCharter(cfg.Charter); err != nil {
@@ -177,6 +183,13 @@ func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock k
 	if err := registerStoreMetrics(o, n.store); err != nil {
 		return nil, err
 	}
+	// Federation: links to peer nodes and TAXII peers, when the data
+	// directory holds a node certificate. It decides with the same
+	// marking set as every other surface, so the marking-definitions
+	// peers send reach them all.
+	if n.fed, err = startFederation(ctx, n, markings, o.Registry, cfg.FederationListen); err != nil {
+		return nil, err
+	}
 
 	if n.ln, err = net.Listen("tcp", cfg.Listen); err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
@@ -222,6 +235,11 @@ func (n *node) shutdown(ctx context.Context) error {
 		}
 	} else if n.ln != nil {
 		n.ln.Close()
+	}
+	if n.fed != nil {
+		if err := n.fed.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("federation: %w", err))
+		}
 	}
 	if n.checkpoints != nil {
 		if err := n.checkpoints.Close(); err != nil {

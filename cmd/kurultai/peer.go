@@ -100,11 +100,15 @@ func runPeer(ctx context.Context, args []string, env func(string) string, stdout
 	if help, err := parse(fs, rest); help || err != nil {
 		return err
 	}
-	st, err := openStore(ctx, *data)
+	ns, err := openStore(ctx, *data, "")
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer ns.Close()
+	st, err := sqliteOf(ns, "kurultai peer")
+	if err != nil {
+		return err
+	}
 	switch sub {
 	case "add":
 		p, err := o.peer(ctx, st, name)

@@ -41,6 +41,9 @@ func commands() []command {
 		{"ingest", "extract crisis events from news (ingest --format json FILE|DIR|URL)", runIngest},
 		{"eval", "score early warning on a labelled corpus (eval DIR)", runEval},
 		{"sources", "manage news sources (sources add|list|remove --data DIR)", runSources},
+		{"peer", "manage federation peers (peer add|list|remove|status)", runPeer},
+		{"ca", "create the deployment CA for federation (ca init DIR)", runCA},
+		{"cert", "issue or revoke node certificates (cert issue|revoke)", runCert},
 		{"bench", "measure a running node (bench taxii)", runBench},
 		{"version", "print the version", runVersion},
 	}

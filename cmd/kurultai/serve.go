@@ -15,9 +15,14 @@ import (
 
 const serveUsage = `serve [flags]
 
-Runs a node: the embedded SQLite store and NATS server under --data, and the
-HTTP surfaces (TAXII 2.1 at /taxii2/, /healthz, /readyz, /metrics) on
---listen. Stops cleanly on SIGINT or SIGTERM. Every flag can also be set in
+Runs a node: the embedded SQLite store and NATS server under --data (or
+PostgreSQL with --database postgres://... and an external NATS JetStream
+cluster with --nats nats://a,nats://b,nats://c), and the HTTP surfaces (the
+crisis desk at /login, TAXII 2.1 at /taxii2/, the crisis API at /api/v1/,
+the audit log at /audit/v1/, /healthz, /readyz, /metrics) on --listen. With
+a node certificate in DATA/federation/tls (kurultai cert issue) the node
+federates with the peers of 'kurultai peer add', accepting links on
+--federation-listen. Stops cleanly on SIGINT or SIGTERM. Every flag can also be set in
 the --config YAML file (keys as in 'kurultai serve --print-config') or in the
 environment variable named beside it; flags win over the environment, which
 wins over the file.`
@@ -28,7 +33,12 @@ Runs a node like 'serve' with the demo organization (the Organization of
 Turkic States: members AZ KZ KG TR UZ, observers HU TM, the secretariat SEC),
 one account per role and a few shared objects under different markings.
 Writes DATA/demo-accounts.json (username, password, participant, role);
-passwords are random for a new data directory and kept when it is reused.`
+passwords are random for a new data directory and kept when it is reused.
+
+With --federation it instead starts the secretariat's hub and one node per
+member, each in DATA/<code> on loopback ports, peered over mutual TLS (a
+deployment CA in DATA/ca), and writes DATA/nodes.json: the participant, URL
+and data directory of every node.`
 
 func runServe(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	return serve(ctx, "serve", serveUsage, false, args, env, stdout, stderr)
@@ -42,12 +52,19 @@ func serve(ctx context.Context, name, usage string, demo bool, args []string, en
 	fs := newFlagSet(name, usage, stderr)
 	flags := config.Register(fs)
 	printConfig := fs.Bool("print-config", false, "print the effective configuration and exit")
+	var fedDemo *bool
+	if demo {
+		fedDemo = fs.Bool("federation", false, "run a hub and one node per member, peered (see above)")
+	}
 	if help, err := parse(fs, args); help || err != nil {
 		return err
 	}
 	cfg, err := flags.Resolve(env)
 	if err != nil {
 		return err
+	}
+	if fedDemo != nil && *fedDemo && (cfg.Database != "" || cfg.NATS != "" || cfg.FederationListen != "") {
+		return fmt.Errorf("--federation: runs every node on SQLite and its own NATS on loopback; drop --database, --nats and --federation-listen")
 	}
 	if *printConfig {
 		fmt.Fprint(stdout, cfg.String())
@@ -56,6 +73,9 @@ func serve(ctx context.Context, name, usage string, demo bool, args []string, en
 	log, err := newLogger(cfg, stderr)
 	if err != nil {
 		return err
+	}
+	if fedDemo != nil && *fedDemo {
+		return federationDemo(ctx, cfg, log, stdout)
 	}
 	n, err := startNode(ctx, cfg, log, time.Now)
 	if err != nil {

@@ -4,26 +4,23 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/kurultai/kurultai/internal/auth"
 	"github.com/kurultai/kurultai/internal/kurultai"
 	"github.com/kurultai/kurultai/internal/seed"
-	"github.com/kurultai/kurultai/internal/sqlite"
 )
 
-const userAddUsage = `user add --data DIR --username NAME --participant CODE --role ROLE [--password-file FILE]
+const userAddUsage = `user add [--data DIR | --database URL] --username NAME --participant CODE --role ROLE [--password-file FILE]
 
 Creates a user of a participant with one role: liaison, chair, secretariat,
 admin or auditor. The password is read from the first line of
 --password-file; without it a random password is generated and printed once.
 Only a hash of the password is stored. Safe to run while the node serves.`
 
-const tokenCreateUsage = `token create --data DIR --username NAME [--label TEXT] [--expires DURATION]
+const tokenCreateUsage = `token create [--data DIR | --database URL] --username NAME [--label TEXT] [--expires DURATION]
 
 Creates a bearer API token for a user and prints it once; only its hash is
 stored. Clients send it as 'Authorization: Bearer <token>'. --expires is a
@@ -39,6 +36,7 @@ func runUser(ctx context.Context, args []string, env func(string) string, stdout
 	}
 	fs := newFlagSet("user add", userAddUsage, stderr)
 	data := fs.String("data", dataDefault(env), "data `directory` of the node (env KURULTAI_DATA)")
+	database := databaseFlag(fs, env)
 	username := fs.String("username", "", "user `name` (letters, digits, '.', '-', '_')")
 	participant := fs.String("participant", "", "participant `code`, e.g. KZ")
 	role := fs.String("role", "", "`role`: liaison, chair, secretariat, admin, auditor")
@@ -52,7 +50,7 @@ func runUser(ctx context.Context, args []string, env func(string) string, stdout
 	if !kurultai.Role(*role).Valid() {
 		return fmt.Errorf("--role: %q is not one of liaison, chair, secretariat, admin, auditor", *role)
 	}
-	st, err := openStore(ctx, *data)
+	st, err := openStore(ctx, *data, *database)
 	if err != nil {
 		return err
 	}
@@ -104,6 +102,7 @@ func runToken(ctx context.Context, args []string, env func(string) string, stdou
 	}
 	fs := newFlagSet("token create", tokenCreateUsage, stderr)
 	data := fs.String("data", dataDefault(env), "data `directory` of the node (env KURULTAI_DATA)")
+	database := databaseFlag(fs, env)
 	username := fs.String("username", "", "the `user` the token acts as")
 	label := fs.String("label", "", "a `label` to recognise the token by")
 	expires := fs.Duration("expires", 0, "lifetime, e.g. 720h; 0 never expires")
@@ -113,7 +112,7 @@ func runToken(ctx context.Context, args []string, env func(string) string, stdou
 	if *expires < 0 {
 		return fmt.Errorf("--expires: must not be negative")
 	}
-	st, err := openStore(ctx, *data)
+	st, err := openStore(ctx, *data, *database)
 	if err != nil {
 		return err
 	}
@@ -142,16 +141,6 @@ func dataDefault(env func(string) string) string {
 		return d
 	}
 	return "kurultai-data"
-}
-
-// openStore opens the node's database for an administrative command; the
-// data directory must already exist (created by serve or demo).
-func openStore(ctx context.Context, dir string) (*sqlite.Store, error) {
-	path := filepath.Join(dir, "kurultai.db")
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("--data: no node database at %s (start the node once with 'kurultai serve --data %s')", path, dir)
-	}
-	return sqlite.Open(ctx, path, sqlite.Options{Clock: time.Now, Logger: slog.New(slog.DiscardHandler)})
 }
 
 func validUsername(s string) error {

@@ -42,6 +42,18 @@ type Config struct {
 	// Charter is the crisis charter file; empty uses the embedded default
 	// (the Organization of Turkic States).
 	Charter string `yaml:"charter"`
+	// Database is a PostgreSQL URL (postgres://USER:PASSWORD@HOST/DB);
+	// empty keeps the embedded SQLite database in DataDir. It may hold a
+	// password: String redacts it and errors never echo it.
+	Database string `yaml:"database"`
+	// NATS lists the servers of an external NATS JetStream cluster,
+	// separated by commas (nats://a:4222,nats://b:4222); empty runs the
+	// embedded server.
+	NATS string `yaml:"nats"`
+	// FederationListen is the TLS address other nodes dial to link with
+	// this one (host:port); empty accepts no links (the node dials its
+	// peers). It needs a node certificate (kurultai cert issue).
+	FederationListen string `yaml:"federation_listen"`
 }
 
 // Default returns the embedded defaults.
@@ -68,6 +80,9 @@ var envNames = map[string]string{
 	"log-format":         "KURULTAI_LOG_FORMAT",
 	"nats-listen":        "KURULTAI_NATS_LISTEN",
 	"charter":            "KURULTAI_CHARTER",
+	"database":           "KURULTAI_DATABASE",
+	"nats":               "KURULTAI_NATS",
+	"federation-listen":  "KURULTAI_FEDERATION_LISTEN",
 }
 
 // Flags registers the settings on fs. After fs.Parse, call Resolve.
@@ -94,6 +109,9 @@ func Register(fs *flag.FlagSet) *Flags {
 	add("log-format", d.LogFormat, "log `format`: text or json")
 	add("nats-listen", d.NATSListen, "NATS client listen `address`; empty keeps NATS in-process")
 	add("charter", d.Charter, "crisis charter `file` (YAML); empty uses the embedded default")
+	add("database", d.Database, "PostgreSQL `URL` (postgres://user:password@host/db); empty uses SQLite in the data directory")
+	add("nats", d.NATS, "external NATS JetStream cluster `URLs`, comma-separated; empty runs NATS in-process")
+	add("federation-listen", d.FederationListen, "TLS `address` other nodes dial for federation; empty: dial only")
 	return f
 }
 
@@ -172,6 +190,12 @@ func (c *Config) setField(name, v string) error {
 		c.NATSListen = v
 	case "charter":
 		c.Charter = v
+	case "database":
+		c.Database = v
+	case "nats":
+		c.NATS = v
+	case "federation-listen":
+		c.FederationListen = v
 	}
 	return nil
 }
@@ -188,6 +212,20 @@ func (c *Config) Validate() error {
 		if _, _, err := net.SplitHostPort(c.NATSListen); err != nil {
 			return fmt.Errorf("config: nats_listen: %q is not host:port", c.NATSListen)
 		}
+	}
+	if c.FederationListen != "" {
+		if _, _, err := net.SplitHostPort(c.FederationListen); err != nil {
+			return fmt.Errorf("config: federation_listen: %q is not host:port", c.FederationListen)
+		}
+	}
+	if err := validDatabase(c.Database); err != nil {
+		return fmt.Errorf("config: database: %w", err)
+	}
+	if _, err := c.NATSURLs(); err != nil {
+		return err
+	}
+	if c.NATS != "" && c.NATSListen != "" {
+		return fmt.Errorf("config: nats_listen: the embedded server's address cannot be combined with an external cluster (nats)")
 	}
 	if !validCode(c.Participant) {
 		return fmt.Errorf("config: participant: %q is not a participant code (2-10 capital letters)", c.Participant)
@@ -216,9 +254,10 @@ func (c *Config) Level() (slog.Level, error) {
 // DBPath is the SQLite database file.
 func (c *Config) DBPath() string { return filepath.Join(c.DataDir, "kurultai.db") }
 
-// String prints the effective configuration. No field is secret today;
-// secrets added later must be redacted here.
+// String prints the effective configuration with the database password
+// redacted.
 func (c Config) String() string {
+	c.Database = RedactURL(c.Database)
 	out, _ := yaml.Marshal(c)
 	return string(out)
 }

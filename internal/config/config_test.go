@@ -66,6 +66,12 @@ func TestInvalid(t *testing.T) {
 		{"unknown file field", []string{"--config", bad}, nil, "listne"},
 		{"missing file", []string{"--config", filepath.Join(dir, "none.yaml")}, nil, "none.yaml"},
 		{"empty data", []string{"--data", " "}, nil, "data"},
+		{"database scheme", []string{"--database", "mysql://u:pw@h/db"}, nil, "database"},
+		{"database no name", []string{"--database", "postgres://u:pw@h"}, nil, "database"},
+		{"nats scheme", []string{"--nats", "http://a:4222"}, nil, "nats"},
+		{"nats empty server", []string{"--nats", "nats://a:4222,,nats://b:4222"}, nil, "server 2"},
+		{"nats with listen", []string{"--nats", "nats://a:4222", "--nats-listen", "127.0.0.1:4222"}, nil, "nats_listen"},
+		{"federation listen", nil, map[string]string{"KURULTAI_FEDERATION_LISTEN": "x"}, "federation_listen"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,5 +80,29 @@ func TestInvalid(t *testing.T) {
 				t.Fatalf("error = %v, want one naming %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestDatabasePasswordNeverShown checks that neither the printed
+// configuration nor a validation error repeats the database password.
+func TestDatabasePasswordNeverShown(t *testing.T) {
+	const secret = "s3cr3t-pw"
+	c, err := resolve(t, []string{"--database", "postgres://kurultai:" + secret + "@db.example:5432/kurultai"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Postgres() {
+		t.Error("Postgres() = false with a database URL")
+	}
+	if out := c.String(); strings.Contains(out, secret) || !strings.Contains(out, "db.example") {
+		t.Errorf("String() = %q: want the host and no password", out)
+	}
+	_, err = resolve(t, []string{"--database", "mysql://kurultai:" + secret + "@db/x"}, nil)
+	if err == nil || strings.Contains(err.Error(), secret) {
+		t.Errorf("error = %v: want one without the password", err)
+	}
+	urls, err := (&Config{NATS: " nats://a:4222, tls://b:4222 "}).NATSURLs()
+	if err != nil || len(urls) != 2 || urls[1] != "tls://b:4222" {
+		t.Errorf("NATSURLs = %v, %v", urls, err)
 	}
 }

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/kurultai/kurultai/internal/auditlog"
+	"github.com/kurultai/kurultai/internal/config"
+	"github.com/kurultai/kurultai/internal/kurultai"
+	"github.com/kurultai/kurultai/internal/postgres"
+	"github.com/kurultai/kurultai/internal/sqlite"
+)
+
+// nodeStore is what a node needs of its store: objects, the directory and
+// the audit log. Both the SQLite and the PostgreSQL store provide it.
+type nodeStore interface {
+	kurultai.Store
+	auditlog.Store
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+var (
+	_ nodeStore = (*sqlite.Store)(nil)
+	_ nodeStore = (*postgres.Store)(nil)
+)
+
+// openNodeStore opens PostgreSQL when database is set, else the SQLite
+// database in dataDir (creating it).
+func openNodeStore(ctx context.Context, dataDir, database string, clock kurultai.Clock, log *slog.Logger) (nodeStore, error) {
+	if database != "" {
+		st, err := postgres.Open(ctx, database, postgres.Options{Clock: clock, Logger: log})
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(dataDir, "kurultai.db"), sqlite.Options{Clock: clock, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// sqliteOf returns the SQLite store under st, or an error naming what
+// needs it: federation keeps its outbox and peers in SQLite only.
+func sqliteOf(st nodeStore, what string) (*sqlite.Store, error) {
+	if s, ok := st.(*sqlite.Store); ok {
+		return s, nil
+	}
+	return nil, fmt.Errorf("%s needs the SQLite store; it is not yet available with --database (PostgreSQL)", what)
+}
+
+// databaseFlag registers --database on an administrative command.
+func databaseFlag(fs *flag.FlagSet, env func(string) string) *string {
+	return fs.String("database", env("KURULTAI_DATABASE"),
+		"PostgreSQL `URL` of the node's database; empty uses SQLite in --data (env KURULTAI_DATABASE)")
+}
+
+// openStore opens the node's database for an administrative command:
+// PostgreSQL when database is set, else the SQLite database in dir, which
+// must already exist (created by serve or demo).
+func openStore(ctx context.Context, dir, database string) (nodeStore, error) {
+	quiet := slog.New(slog.DiscardHandler)
+	if database != "" {
+		c := config.Config{Database: database}
+		if !c.Postgres() {
+			return nil, errors.New("--database: empty")
+		}
+		return openNodeStore(ctx, dir, database, time.Now, quiet)
+	}
+	path := filepath.Join(dir, "kurultai.db")
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("--data: no node database at %s (start the node once with 'kurultai serve --data %s')", path, dir)
+	}
+	return openNodeStore(ctx, dir, "", time.Now, quiet)
+}
