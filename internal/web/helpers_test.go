@@ -72,7 +72,9 @@ var testHash = sync.OnceValues(func() (string, error) { return auth.HashPassword
 // newWorld starts a node with the default charter and its demo accounts:
 // az-liaison … uz-liaison, hu-liaison, tm-liaison, sec-officer, tr-chair
 // and admin.
-func newWorld(t testing.TB) *world {
+// Options may add to the pages' configuration (they see the world's
+// store, markings and users).
+func newWorld(t testing.TB, opts ...func(*world, *Config)) *world {
 	t.Helper()
 	ctx := context.Background()
 	clk := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
@@ -122,7 +124,11 @@ func newWorld(t testing.TB) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.web, err = New(Config{Store: st, Markings: w.marks, Auth: auth.NewAuthenticator(st, clk.Now), Mechanism: w.m, Crisis: w.svc, Clock: clk.Now})
+	cfg := Config{Store: st, Markings: w.marks, Auth: auth.NewAuthenticator(st, clk.Now), Mechanism: w.m, Crisis: w.svc, Clock: clk.Now}
+	for _, o := range opts {
+		o(w, &cfg)
+	}
+	w.web, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,6 +137,24 @@ func newWorld(t testing.TB) *world {
 	w.srv = httptest.NewServer(mux)
 	t.Cleanup(w.srv.Close)
 	return w
+}
+
+// addUser creates a user of a participant with a role.
+func (w *world) addUser(name, participant string, role kurultai.Role) {
+	w.t.Helper()
+	hash, err := testHash()
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	u, err := w.store.CreateUser(w.ctx, kurultai.User{Username: name, Participant: participant, Role: role, PasswordHash: hash, Created: w.clock.Now()})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	p, err := w.store.Participant(w.ctx, participant)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.users[name] = kurultai.Principal{UserID: u.ID, Username: name, Participant: participant, Kind: p.Kind, Role: role}
 }
 
 // act takes a crisis action as a user, failing the test on refusal.
@@ -216,6 +240,12 @@ func (c *client) getText(path string) (int, string, string) {
 		c.t.Fatal(err)
 	}
 	return resp.StatusCode, textOf(doc), string(body)
+}
+
+// setLang chooses the language as the settings form's cookie does.
+func (c *client) setLang(lang string) {
+	u, _ := url.Parse(c.w.srv.URL)
+	c.http.Jar.SetCookies(u, []*http.Cookie{{Name: langCookie, Value: lang, Path: "/"}})
 }
 
 func (c *client) post(path string, form url.Values) *http.Response {

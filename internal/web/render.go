@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"time"
 
+	"github.com/kurultai/kurultai/internal/ew/sources"
 	"github.com/kurultai/kurultai/internal/kurultai"
 )
 
@@ -31,6 +33,7 @@ var funcs = template.FuncMap{
 		return int(min(100, part*100/whole))
 	},
 	"short": shortID,
+	"dur":   func(d sources.Duration) time.Duration { return time.Duration(d) },
 }
 
 // shortID abbreviates a STIX id for display: its type and the first block

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kurultai/kurultai/internal/access"
 	"github.com/kurultai/kurultai/internal/crisis"
+	"github.com/kurultai/kurultai/internal/ew/sources"
 	"github.com/kurultai/kurultai/internal/kurultai"
 )
 
@@ -46,6 +47,18 @@ type Config struct {
 	// Bus carries objects.added and notify.<participant> for the live
 	// updates; nil: the event stream only keeps the connection open.
 	Bus kurultai.Bus
+	// Sources reads the early-warning sources with their health
+	// (sources.DirStatus of the data directory); nil: the pages say the
+	// node reads no sources.
+	Sources func(context.Context) ([]sources.Status, error)
+	// Audit reads the audit log (*auditlog.Server); nil: the audit page
+	// says the log is not readable here.
+	Audit AuditLog
+	// Peers lists the federation peers; nil: the node is not federated.
+	Peers func(context.Context) ([]Peer, error)
+	// Tokens lists the API tokens (their hashes are never shown); nil:
+	// the admin page says tokens are listed with the command.
+	Tokens func(context.Context) ([]kurultai.Token, error)
 	// Title names the node in the page header; empty: "Kurultai".
 	Title string
 	// SecureCookies sets the Secure flag on every cookie even for plain
