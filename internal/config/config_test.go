@@ -106,3 +106,15 @@ func TestDatabasePasswordNeverShown(t *testing.T) {
 		t.Errorf("NATSURLs = %v, %v", urls, err)
 	}
 }
+
+// TestDeployExample checks that the example configuration shipped in
+// deploy/ loads and validates: every key it names exists.
+func TestDeployExample(t *testing.T) {
+	c, err := resolve(t, []string{"--config", filepath.Join("..", "..", "deploy", "kurultai.yaml")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DataDir != "/var/lib/kurultai" || c.LogFormat != "json" {
+		t.Errorf("example not applied: %+v", c)
+	}
+}
