@@ -69,6 +69,14 @@ func (m *Mechanism) Announce(st *State, recs []Record) []Notification {
 	}
 	for _, rec := range recs {
 		b := rec.Base()
+		// A record's later versions (a redrafted statement, a moved
+		// meeting) are events of their own: their ids carry the version,
+		// so a publisher that sends each id once does not drop them. The
+		// first version keeps the bare id.
+		event := b.ID
+		if !b.Modified.Equal(b.Created) && b.Version != "" {
+			event += "@" + b.Version
+		}
 		send := func(kind string, to []string, role charter.Role, due time.Time, params map[string]string) {
 			for _, code := range to {
 				if code == b.By || !m.inAudience(code, b.Audience) {
@@ -80,7 +88,7 @@ func (m *Mechanism) Announce(st *State, recs []Record) []Notification {
 				}
 				p["by"], p["record"] = b.By, b.ID
 				out = append(out, Notification{
-					ID: b.ID + "/" + kind + "/" + code, Situation: b.Situation, Kind: kind, To: code, Role: role,
+					ID: event + "/" + kind + "/" + code, Situation: b.Situation, Kind: kind, To: code, Role: role,
 					Params: p, Due: due, At: b.Created,
 				})
 			}

@@ -181,3 +181,31 @@ func TestSilenceExpiryRules(t *testing.T) {
 		t.Errorf("status %s, want open", got)
 	}
 }
+
+// TestRedraftNotificationIDs checks that a new version of a draft is
+// announced under an id of its own: publishers send each id once, so a
+// shared id would swallow the news of the new text.
+func TestRedraftNotificationIDs(t *testing.T) {
+	w := newWorld(t)
+	w.advance(time.Hour)
+	v1 := w.do(sec, &DraftStatement{Title: "Statement", Text: "v1"})
+	draft := v1.Records[0].Base().ID
+	w.advance(time.Hour)
+	v2 := w.do(sec, &DraftStatement{Draft: draft, Title: "Statement", Text: "v2"})
+	if got := v2.Records[0].Base().ID; got != draft {
+		t.Fatalf("the redraft is %s, want a new version of %s", got, draft)
+	}
+	first, second := notesOf(v1.Notifications, NoteStatementDrafted), notesOf(v2.Notifications, NoteStatementDrafted)
+	if len(first) == 0 || len(second) == 0 {
+		t.Fatalf("drafted notifications: %d for v1, %d for v2", len(first), len(second))
+	}
+	seen := map[string]bool{}
+	for _, n := range first {
+		seen[n.ID] = true
+	}
+	for _, n := range second {
+		if seen[n.ID] {
+			t.Errorf("v2 repeats the notification id %s of v1", n.ID)
+		}
+	}
+}
