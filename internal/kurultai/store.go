@@ -141,3 +141,18 @@ type Store interface {
 	Ping(ctx context.Context) error
 	Close() error
 }
+
+// KeyLocker is implemented by stores that several processes share (the
+// PostgreSQL store): a lock named by key that holds across every process
+// using the store, for work that must happen once (an action on a crisis
+// situation, the crisis clock). A store that one process holds alone (SQLite
+// in its data directory) needs none: an in-process mutex is enough.
+type KeyLocker interface {
+	// LockKey waits for the lock of key, until ctx ends, and returns the
+	// function that releases it. Each process must hold a key once: the
+	// lock may be re-entrant within a process.
+	LockKey(ctx context.Context, key string) (unlock func(), err error)
+	// TryLockKey takes the lock of key if it is free; ok reports whether
+	// it did (unlock is nil when not).
+	TryLockKey(ctx context.Context, key string) (unlock func(), ok bool, err error)
+}
