@@ -26,7 +26,10 @@ const (
 	DedupWindow = 10 * time.Minute
 )
 
-const drainTimeout = 5 * time.Second
+const (
+	drainTimeout = 5 * time.Second
+	pingInterval = 5 * time.Second
+)
 
 // Config configures Start.
 type Config struct {
@@ -46,6 +49,10 @@ type Config struct {
 	ReadyTimeout time.Duration
 	// MaxStore caps the embedded JetStream file store in bytes; default 1 GiB.
 	MaxStore int64
+	// Replicas is the number of servers that store each message of the
+	// stream. Zero chooses: 1 for the embedded or a single server, else
+	// min(3, the number of servers the cluster can place it on).
+	Replicas int
 }
 
 // Bus is a kurultai.Bus over NATS, with an optional embedded server.
@@ -55,6 +62,8 @@ type Bus struct {
 	unlock func()         // releases the store dir; nil without srv
 	nc     *nats.Conn
 	js     jetstream.JetStream
+	// replicas is the stream's replica count as created.
+	replicas int
 
 	closed    chan struct{} // closed by the connection's ClosedHandler
 	closeOnce sync.Once
@@ -100,6 +109,10 @@ func Start(ctx context.Context, cfg Config) (*Bus, error) {
 			nats.Timeout(timeout),
 			nats.MaxReconnects(-1),
 			nats.ReconnectWait(time.Second),
+			// A link that dies silently is noticed within about
+			// three ping intervals instead of the default minutes.
+			nats.PingInterval(pingInterval),
+			nats.MaxPingsOutstanding(2),
 			nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 				log.Warn("nats: disconnected", "err", err)
 			}),
@@ -140,15 +153,8 @@ func (b *Bus) setupStream(ctx context.Context, cfg Config) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	_, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:       StreamName,
-		Subjects:   []string{StreamSubjects},
-		Storage:    jetstream.FileStorage,
-		Retention:  jetstream.LimitsPolicy,
-		Duplicates: DedupWindow,
-	})
-	if err != nil {
-		return fmt.Errorf("create stream %s: %w", StreamName, err)
+	if b.replicas, err = createStream(ctx, js, b.nc, cfg.Replicas, b.log); err != nil {
+		return err
 	}
 	b.js = js
 	return nil
