@@ -35,7 +35,7 @@ type ewData struct {
 	Story       *storyRow // the story whose events are shown
 	Events      []eventRow
 	Languages   []langSources
-	NoSources   bool   // the node reads no sources (or none configured)
+	NoSources   bool // the node reads no sources (or none configured)
 	SourcesErr  bool // the sources could not be read
 	SourceCount int
 }

@@ -142,3 +142,86 @@ func TestActionsFollowTheRole(t *testing.T) {
 		}
 	}
 }
+
+// TestEarlyWarningAndAuditShowOnlyWhatTheUserMaySee: a story, its events
+// and articles released to UZ only are invisible to KZ (no title, id or
+// count), and an auditor sees only the audit entries the audit log's rule
+// gives its participant.
+func TestEarlyWarningAndAuditShowOnlyWhatTheUserMaySee(t *testing.T) {
+	w := newWorld(t, withAudit)
+	members := w.ewStory(kurultai.AudienceMembers, "KZ", "Zhanaozen rally", 3)
+	uzOnly := w.ewStory("UZ", "UZ", "Andijan gathering", 2)
+	for _, tc := range []struct {
+		user         string
+		shows, hides []string
+		stories      int
+	}{
+		{"kz-liaison", []string{"Zhanaozen rally", members}, []string{"Andijan gathering", uzOnly, "UZ-protest", "news.example/uz"}, 1},
+		{"uz-liaison", []string{"Zhanaozen rally", "UZ-protest", uzOnly}, nil, 2},
+		{"hu-liaison", nil, []string{"Zhanaozen rally", members, "Andijan gathering", uzOnly, "KZ-protest", "UZ-protest"}, 0},
+	} {
+		c := w.login(tc.user)
+		status, _, raw := c.getText("/early-warning?story=" + members)
+		if tc.user == "hu-liaison" {
+			if status != http.StatusNotFound {
+				t.Errorf("%s: a hidden story: %d", tc.user, status)
+			}
+			status, _, raw = c.getText("/early-warning")
+		}
+		if status != http.StatusOK {
+			t.Fatalf("%s GET /early-warning: %d", tc.user, status)
+		}
+		for _, s := range tc.shows {
+			if !strings.Contains(raw, s) {
+				t.Errorf("%s: early warning lacks %q", tc.user, s)
+			}
+		}
+		for _, s := range tc.hides {
+			if strings.Contains(raw, s) {
+				t.Errorf("%s: early warning shows %q", tc.user, s)
+			}
+		}
+		if n := strings.Count(raw, "data-story="); n != tc.stories {
+			t.Errorf("%s: %d stories, want %d", tc.user, n, tc.stories)
+		}
+	}
+	// A story the user may not see and one that does not exist answer alike.
+	kz := w.login("kz-liaison")
+	_, hidden, _ := kz.getText("/early-warning?story=" + uzOnly)
+	_, missing, _ := kz.getText("/early-warning?story=grouping--44444444-4444-4444-8444-444444444444")
+	if hidden != missing {
+		t.Errorf("hidden and missing stories differ:\n%s\n%s", hidden, missing)
+	}
+
+	// Reads by each side, then each side's auditor.
+	const kzObj, uzObj = "55555555-5555-4555-8555-555555555555", "66666666-6666-4666-8666-666666666666"
+	w.add("kz-liaison", intelObject(kzObj, "Kazakh note", kurultai.TLP2AmberID, "KZ"))
+	w.add("uz-liaison", intelObject(uzObj, "Uzbek note", kurultai.TLP2AmberID, "UZ"))
+	w.login("kz-liaison").getText("/intel/report--" + kzObj)
+	w.login("uz-liaison").getText("/intel/report--" + uzObj)
+	w.login("uz-liaison").getText("/early-warning?story=" + uzOnly)
+	w.addUser("kz-auditor", "KZ", kurultai.RoleAuditor)
+	w.addUser("uz-auditor", "UZ", kurultai.RoleAuditor)
+	w.checkpoint()
+	for _, tc := range []struct {
+		user, shows, hides string
+	}{
+		{"kz-auditor", kzObj, uzObj},
+		{"uz-auditor", uzObj, kzObj},
+	} {
+		_, text, raw := w.login(tc.user).getText("/audit")
+		if !strings.Contains(raw, tc.shows) {
+			t.Errorf("%s: the audit page lacks its own participant's read of %s\n%s", tc.user, tc.shows, text)
+		}
+		if strings.Contains(raw, tc.hides) {
+			t.Errorf("%s: the audit page names %s", tc.user, tc.hides)
+		}
+		if tc.user == "kz-auditor" && strings.Contains(raw, uzOnly) {
+			t.Errorf("kz-auditor: the audit page names the UZ-only story")
+		}
+	}
+	_, _, raw := w.login("kz-liaison").getText("/audit")
+	if strings.Contains(raw, kzObj) || strings.Contains(raw, "data-entry") {
+		t.Error("a liaison reads audit entries")
+	}
+}
