@@ -62,7 +62,11 @@ func (s *Server) perform(w http.ResponseWriter, r *http.Request, p kurultai.Prin
 		return deny(err)
 	}
 	if sit != "" {
-		defer s.idx.Lock(sit)()
+		unlock, err := s.idx.Lock(ctx, sit)
+		if err != nil {
+			return err
+		}
+		defer unlock()
 	}
 	if err := s.refresh(ctx); err != nil {
 		return err

@@ -169,7 +169,13 @@ func (s *Service) Act(ctx context.Context, p kurultai.Principal, situation strin
 		return "", kurultai.Errorf(kurultai.CodeForbidden, "a user with role %s takes no action in the crisis mechanism", p.Role)
 	}
 	if situation != "" {
-		defer s.idx.Lock(situation)() // the index's lock, shared with the JSON API
+		// The index's lock, shared with the JSON API and, through the
+		// store, with the other processes.
+		unlock, err := s.idx.Lock(ctx, situation)
+		if err != nil {
+			return "", fmt.Errorf("web: act: %w", err)
+		}
+		defer unlock()
 	}
 	if err := s.idx.Refresh(ctx); err != nil {
 		return "", fmt.Errorf("web: act: %w", err)

@@ -44,7 +44,16 @@ type IndexOptions struct {
 	Reload time.Duration
 	Clock  kurultai.Clock // nil: time.Now
 	Logger *slog.Logger   // nil: discard
+	// Locker orders the actions of several processes sharing the store;
+	// nil uses the store's own when it is a kurultai.KeyLocker (the
+	// PostgreSQL store), else only this process's actions are ordered.
+	Locker kurultai.KeyLocker
 }
+
+// MaxKeyLocks bounds the situations whose cross-process lock one Index
+// holds at once: each pins a connection of the store's pool (at least 8),
+// and the holders need others to read and write.
+const MaxKeyLocks = 4
 
 // Index mirrors the crisis records of one collection in memory, grouped
 // by situation. It is safe for concurrent use.
@@ -61,7 +70,9 @@ type Index struct {
 	refreshMu sync.Mutex
 	prunedAt  time.Time // when deleted versions were last dropped; guarded by refreshMu
 
-	locks situationLocks
+	locks   situationLocks
+	keys    kurultai.KeyLocker // nil: one process holds the store
+	keySlot chan struct{}      // bounds the cross-process locks held (MaxKeyLocks)
 
 	mu      sync.RWMutex // guards the fields below
 	cursor  kurultai.Cursor
@@ -97,6 +108,11 @@ func NewIndex(st kurultai.ObjectStore, m *crisis.Mechanism, collection string, o
 	if x.reload <= 0 {
 		x.reload = DefaultReload
 	}
+	x.keys = opts.Locker
+	if kl, ok := st.(kurultai.KeyLocker); ok && x.keys == nil {
+		x.keys = kl
+	}
+	x.keySlot = make(chan struct{}, MaxKeyLocks)
 	if x.clock == nil {
 		x.clock = time.Now
 	}
@@ -408,10 +424,47 @@ func (x *Index) Len() int {
 
 // Lock locks a situation for an action and returns the unlock function.
 // Every surface that acts (the API, the web pages) derives, acts and
-// stores under it, so that two actions on one situation in this process
-// are never both checked against the same state. It does not order
-// processes: that takes a conditional write in the store.
-func (x *Index) Lock(situation string) (unlock func()) { return x.locks.lock(situation) }
+// stores under it, so that two actions on one situation are never both
+// checked against the same state: within this process by a mutex, and
+// across the processes sharing the store by the store's key lock (see
+// IndexOptions.Locker), taken after the mutex so that a process waits for
+// it once per situation. The caller must Refresh after Lock returns: the
+// index then holds what the previous holder stored. An error (ctx ended,
+// the store unavailable or the lock held too long elsewhere) means the
+// lock is not held.
+func (x *Index) Lock(ctx context.Context, situation string) (unlock func(), err error) {
+	local := x.locks.lock(situation)
+	if x.keys == nil {
+		return local, nil
+	}
+	select {
+	case x.keySlot <- struct{}{}:
+	case <-ctx.Done():
+		local()
+		return nil, fmt.Errorf("clock: lock situation: %w", ctx.Err())
+	}
+	shared, err := x.keys.LockKey(ctx, SituationLockKey(situation))
+	if err != nil {
+		<-x.keySlot
+		local()
+		return nil, fmt.Errorf("clock: lock situation: %w", err)
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			shared()
+			<-x.keySlot
+			local()
+		})
+	}, nil
+}
+
+// SituationLockKey is the name of a situation's cross-process lock.
+func SituationLockKey(situation string) string { return "crisis.situation:" + situation }
+
+// Locker returns the cross-process locker of the index, nil when the
+// store is held by one process.
+func (x *Index) Locker() kurultai.KeyLocker { return x.keys }
 
 // situationLocks holds a mutex per situation being acted on.
 type situationLocks struct {

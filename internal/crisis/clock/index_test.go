@@ -152,14 +152,27 @@ func deriveAll(t *testing.T, f *fixture, sit string) *crisis.State {
 // TestLock: one holder at a time per situation; other situations go on.
 func TestLock(t *testing.T) {
 	x := NewIndex(nil, nil, "", IndexOptions{})
-	unlock := x.Lock("a")
+	lock := func(sit string) func() {
+		t.Helper()
+		unlock, err := x.Lock(context.Background(), sit)
+		if err != nil {
+			t.Fatalf("Lock(%s): %v", sit, err)
+		}
+		return unlock
+	}
+	unlock := lock("a")
 	got := make(chan string, 2)
 	go func() {
-		defer x.Lock("a")()
+		unlock, err := x.Lock(context.Background(), "a")
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		defer unlock()
 		got <- "second a"
 	}()
 	func() {
-		defer x.Lock("b")()
+		defer lock("b")()
 		got <- "b"
 	}()
 	if v := <-got; v != "b" {

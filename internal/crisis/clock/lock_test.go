@@ -1,0 +1,121 @@
+package clock
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/kurultai/kurultai/internal/kurultai"
+)
+
+// fakeLocker is a kurultai.KeyLocker in memory that records what it was
+// asked and fails the keys in fail.
+type fakeLocker struct {
+	mu   sync.Mutex
+	held []string
+	fail map[string]error
+}
+
+func (f *fakeLocker) LockKey(_ context.Context, key string) (func(), error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.fail[key]; err != nil {
+		return nil, err
+	}
+	if slices.Contains(f.held, key) {
+		return nil, errors.New("fake locker: held twice by one process")
+	}
+	f.held = append(f.held, key)
+	return func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.held = slices.DeleteFunc(f.held, func(k string) bool { return k == key })
+	}, nil
+}
+
+func (f *fakeLocker) TryLockKey(ctx context.Context, key string) (func(), bool, error) {
+	u, err := f.LockKey(ctx, key)
+	return u, err == nil, nil
+}
+
+func (f *fakeLocker) holding() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.held)
+}
+
+// TestLockShared: Lock takes the store's key lock of the situation after
+// the process's own, releases both, and holds neither when the key lock
+// fails.
+func TestLockShared(t *testing.T) {
+	ctx := context.Background()
+	down := &kurultai.Error{Code: kurultai.CodeUnavailable, Message: "database unavailable"}
+	fl := &fakeLocker{fail: map[string]error{SituationLockKey("down"): down}}
+	x := NewIndex(nil, nil, "", IndexOptions{Locker: fl})
+
+	unlock, err := x.Lock(ctx, "a")
+	if err != nil {
+		t.Fatalf("Lock: %v", err)
+	}
+	if got := fl.holding(); !slices.Equal(got, []string{SituationLockKey("a")}) {
+		t.Errorf("held %v while a is locked", got)
+	}
+	unlock()
+	unlock() // a second call does nothing
+	if got := fl.holding(); len(got) != 0 {
+		t.Errorf("held %v after unlock", got)
+	}
+
+	if _, err := x.Lock(ctx, "down"); kurultai.ErrorCode(err) != kurultai.CodeUnavailable {
+		t.Fatalf("Lock with the store down = %v; want CodeUnavailable", err)
+	}
+	delete(fl.fail, SituationLockKey("down"))
+	unlock, err = x.Lock(ctx, "down") // the local lock was released
+	if err != nil {
+		t.Fatalf("Lock after the store came back: %v", err)
+	}
+	unlock()
+	if n := len(x.keySlot); n != 0 {
+		t.Errorf("%d key slots taken after every unlock", n)
+	}
+}
+
+// TestLockBound: at most MaxKeyLocks situations hold the store's lock at
+// once; one more waits, and gives up when its context ends.
+func TestLockBound(t *testing.T) {
+	fl := &fakeLocker{}
+	x := NewIndex(nil, nil, "", IndexOptions{Locker: fl})
+	var unlocks []func()
+	for i := range MaxKeyLocks {
+		u, err := x.Lock(context.Background(), string(rune('a'+i)))
+		if err != nil {
+			t.Fatalf("Lock %d: %v", i, err)
+		}
+		unlocks = append(unlocks, u)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := x.Lock(ctx, "z"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Lock beyond the bound with an ended context = %v; want context.Canceled", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		u, err := x.Lock(context.Background(), "z")
+		if err == nil {
+			u()
+		}
+		done <- err
+	}()
+	unlocks[0]()
+	if err := <-done; err != nil {
+		t.Fatalf("Lock once a slot is free: %v", err)
+	}
+	for _, u := range unlocks[1:] {
+		u()
+	}
+	if got := fl.holding(); len(got) != 0 {
+		t.Errorf("held %v after every unlock", got)
+	}
+}
