@@ -26,8 +26,20 @@
 // due, or until a write arrives ("objects.added" on the bus, or Wake).
 // Tests call Tick with a fake clock and replay days in milliseconds.
 //
+// # Several processes
+//
+// When the store is shared by several processes (its Index has a
+// kurultai.KeyLocker, as the PostgreSQL store is), one worker at a time
+// runs the clock: the one whose process holds the store's lock LeaderKey.
+// The others stand by and try again every Config.StandbyPoll; the lock is
+// the database session's, so it passes on when the leader's process dies
+// or loses its connection. The message ids remain a second guard: a
+// hand-over in which both ran for a moment still sends each message once.
+// Actions are ordered across processes the same way, by Index.Lock.
+//
 // A notification that fell due more than Config.CatchUp before the worker
-// started is taken as sent by an earlier run (the bus de-duplicates within
+// started (or took the lead) is taken as sent by an earlier run or the
+// previous leader (the bus de-duplicates within
 // its window): a restarted node does not flood users with stale
 // reminders. Every notification remains listed by the API, which derives
 // them from the records.

@@ -6,8 +6,11 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/kurultai/kurultai/internal/crisis"
 	"github.com/kurultai/kurultai/internal/kurultai"
+	"github.com/kurultai/kurultai/internal/natsbus"
 )
 
 // fakeLocker is a kurultai.KeyLocker in memory that records what it was
@@ -117,5 +120,52 @@ func TestLockBound(t *testing.T) {
 	}
 	if got := fl.holding(); len(got) != 0 {
 		t.Errorf("held %v after every unlock", got)
+	}
+}
+
+// TestWorkerLeader: of two workers whose store has a key locker, as two
+// processes on PostgreSQL, one runs the clock; when it stops, the other
+// takes over.
+func TestWorkerLeader(t *testing.T) {
+	f := newFixture(t)
+	fl := &fakeLocker{}
+	bus := startBus(t, natsbus.Config{Dir: t.TempDir()})
+	var ws []*Worker
+	for range 2 {
+		idx := NewIndex(f.store, f.m, crisis.CollectionID, IndexOptions{Clock: f.clock.Now, Locker: fl})
+		w, err := NewWorker(Config{Index: idx, Bus: bus, Collection: crisis.CollectionID, Clock: f.clock.Now, StandbyPoll: 5 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { w.Close() })
+		ws = append(ws, w)
+	}
+	leaders := func() (n int, which *Worker) {
+		for _, w := range ws {
+			if w.Leading() {
+				n, which = n+1, w
+			}
+		}
+		return n, which
+	}
+	waitFor(t, "a leader", func() bool { n, _ := leaders(); return n == 1 })
+	// Standbys keep trying; never two leaders.
+	for range 20 {
+		ws[0].Wake()
+		ws[1].Wake()
+		if n, _ := leaders(); n != 1 {
+			t.Fatalf("%d workers lead", n)
+		}
+	}
+	_, first := leaders()
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the other worker to lead", func() bool { n, w := leaders(); return n == 1 && w != first })
+	if got := fl.holding(); !slices.Equal(got, []string{LeaderKey}) {
+		t.Errorf("locks held %v, want only %s", got, LeaderKey)
 	}
 }

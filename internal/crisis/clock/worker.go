@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kurultai/kurultai/internal/crisis"
@@ -24,7 +25,14 @@ const (
 	retryAfter = 5 * time.Second
 	// forgetAfter is how long a sent id is remembered after it fell due.
 	forgetAfter = 90 * 24 * time.Hour
+	// DefaultStandbyPoll is how often a standby worker tries to become
+	// the leader.
+	DefaultStandbyPoll = 5 * time.Second
 )
+
+// LeaderKey is the cross-process lock under which one worker of the
+// processes sharing a store runs the clock.
+const LeaderKey = "crisis.clock"
 
 // Config configures a Worker.
 type Config struct {
@@ -39,6 +47,9 @@ type Config struct {
 	CatchUp time.Duration
 	// MaxSleep bounds the sleep between ticks; zero means DefaultMaxSleep.
 	MaxSleep time.Duration
+	// StandbyPoll is how often a standby worker (another process leads)
+	// tries to lead; zero means DefaultStandbyPoll.
+	StandbyPoll time.Duration
 }
 
 // Worker publishes what the crisis clock owes. Start runs it; Tick is
@@ -52,6 +63,9 @@ type Worker struct {
 	log        *slog.Logger
 	catchUp    time.Duration
 	maxSleep   time.Duration
+	standby    time.Duration
+	leader     kurultai.KeyLocker // the index's; nil: this process alone runs the clock
+	leading    atomic.Bool
 	wake       chan struct{} // buffered 1: wakes coalesce
 
 	mu      sync.Mutex // guards the fields below; held for a whole Tick, so ticks never overlap
@@ -90,7 +104,11 @@ func NewWorker(cfg Config) (*Worker, error) {
 	w := &Worker{
 		idx: cfg.Index, m: cfg.Index.Mechanism(), bus: cfg.Bus, collection: cfg.Collection,
 		clock: cfg.Clock, log: cfg.Logger, catchUp: cfg.CatchUp, maxSleep: cfg.MaxSleep,
+		standby: cfg.StandbyPoll, leader: cfg.Index.Locker(),
 		wake: make(chan struct{}, 1), sits: map[string]*sitClock{},
+	}
+	if w.standby <= 0 {
+		w.standby = DefaultStandbyPoll
 	}
 	if w.clock == nil {
 		w.clock = time.Now
@@ -163,6 +181,15 @@ func (w *Worker) onAdded(_ string, data []byte) {
 
 func (w *Worker) run(ctx context.Context) {
 	defer close(w.done)
+	if w.leader != nil {
+		release := w.lead(ctx)
+		if release == nil {
+			return // closed while standing by
+		}
+		defer release()
+	}
+	w.leading.Store(true)
+	defer w.leading.Store(false)
 	for {
 		now := w.clock()
 		next, _, err := w.Tick(ctx, now)
@@ -177,17 +204,59 @@ func (w *Worker) run(ctx context.Context) {
 		if !next.IsZero() {
 			sleep = min(sleep, max(next.Sub(w.clock()), 0))
 		}
-		t := time.NewTimer(sleep)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !w.sleep(ctx, sleep) {
 			return
-		case <-w.wake:
-			t.Stop()
-		case <-t.C:
 		}
 	}
 }
+
+// lead waits until this worker holds LeaderKey, the store's lock that
+// one process at a time holds, and returns its release; nil when ctx
+// ends first. The clock then counts as started now: what fell due while
+// another process led was sent by it, and the catch-up window (the bus's
+// de-duplication window) covers the hand-over.
+func (w *Worker) lead(ctx context.Context) func() {
+	for {
+		release, ok, err := w.leader.TryLockKey(ctx, LeaderKey)
+		switch {
+		case ctx.Err() != nil:
+			if ok {
+				release()
+			}
+			return nil
+		case err != nil:
+			w.log.Warn("clock: cannot tell whether another process runs the clock", "err", err)
+		case ok:
+			w.mu.Lock()
+			w.started = w.clock()
+			w.mu.Unlock()
+			w.log.Info("clock: this process runs the crisis clock")
+			return release
+		}
+		if !w.sleep(ctx, w.standby) {
+			return nil
+		}
+	}
+}
+
+// sleep waits for d, a wake or the end of ctx; it reports whether ctx is
+// still live.
+func (w *Worker) sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-w.wake:
+	case <-t.C:
+	}
+	return true
+}
+
+// Leading reports whether the worker's goroutine runs the clock: always
+// once started when the store is one process's, else while this process
+// holds LeaderKey.
+func (w *Worker) Leading() bool { return w.leading.Load() }
 
 // Tick evaluates the clock at now: it refreshes the index, derives each
 // open situation that changed or whose next point has come, and publishes
