@@ -117,7 +117,10 @@ func (c *Checkpointer) Close() error {
 
 // Publish signs and stores a checkpoint of the current tree if it has
 // grown since the latest stored checkpoint (or none exists). It returns
-// the latest checkpoint and whether it published it.
+// the latest checkpoint and whether it published it. Several processes of
+// one node (sharing a PostgreSQL store and the node's key) may publish at
+// once: the store keeps one checkpoint per size, and a process that finds
+// its size already stored takes it as published by another.
 func (c *Checkpointer) Publish(ctx context.Context) (CheckpointRecord, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -135,6 +138,13 @@ func (c *Checkpointer) Publish(ctx context.Context) (CheckpointRecord, bool, err
 	note := SignCheckpoint(Checkpoint{Origin: c.origin, Size: head.Size, Root: head.Root}, c.signer)
 	rec := CheckpointRecord{Size: head.Size, Root: head.Root, Note: []byte(note.String()), Time: c.clock().UTC()}
 	if err := c.store.AddCheckpoint(ctx, rec); err != nil {
+		if kurultai.ErrorCode(err) == kurultai.CodeConflict {
+			// Another process of this node, sharing the store and the
+			// key, signed the same tree first: the same note, stored once.
+			if last, lerr := c.store.LatestCheckpoint(ctx); lerr == nil {
+				return last, false, nil
+			}
+		}
 		return CheckpointRecord{}, false, fmt.Errorf("auditlog: checkpoint: %w", err)
 	}
 	c.log.Debug("auditlog: checkpoint published", "size", head.Size)

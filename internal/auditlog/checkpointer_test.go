@@ -2,6 +2,7 @@ package auditlog_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"runtime"
 	"testing"
 	"time"
@@ -106,4 +107,56 @@ func mustSigner(t *testing.T, code string) *auditlog.NoteSigner {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// staleLatest is a store whose LatestCheckpoint misses the checkpoints
+// that another process stored since: as a checkpointer sees the store when
+// another process publishes between its read and its write.
+type staleLatest struct {
+	auditlog.Store
+	stale bool
+}
+
+func (s *staleLatest) LatestCheckpoint(ctx context.Context) (auditlog.CheckpointRecord, error) {
+	if s.stale {
+		s.stale = false
+		return auditlog.CheckpointRecord{}, kurultai.Errorf(kurultai.CodeNotFound, "no checkpoint")
+	}
+	return s.Store.LatestCheckpoint(ctx)
+}
+
+// TestCheckpointerTwoProcesses: two checkpointers of one node on one
+// store sign the same tree; the second finds the size stored and takes it
+// as published, without an error, and the log still verifies.
+func TestCheckpointerTwoProcesses(t *testing.T) {
+	var other *staleLatest
+	e := newEnv(t, func(s *sqlite.Store) auditlog.Store {
+		other = &staleLatest{Store: s}
+		return s
+	})
+	ctx := t.Context()
+	first, published, err := e.cp.Publish(ctx)
+	if err != nil || !published {
+		t.Fatalf("first process: %v, %v", published, err)
+	}
+	signer, err := auditlog.NewNoteSigner(auditlog.Origin("KZ"), testKey("KZ"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp2, err := auditlog.NewCheckpointer(auditlog.CheckpointerConfig{Store: other, Signer: signer, Origin: auditlog.Origin("KZ"), Clock: e.clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.stale = true
+	got, published, err := cp2.Publish(ctx)
+	if err != nil || published {
+		t.Fatalf("second process on the same tree: published %v, %v; want false, nil", published, err)
+	}
+	if got.Size != first.Size || string(got.Note) != string(first.Note) {
+		t.Errorf("second process returned size %d, want the first's %d", got.Size, first.Size)
+	}
+	rep, err := auditlog.VerifyLog(ctx, e.store, auditlog.VerifyOptions{Keys: []ed25519.PublicKey{testKey("KZ").Public().(ed25519.PublicKey)}})
+	if err != nil || !rep.OK() {
+		t.Fatalf("verify: %v, %+v", err, rep.Problems)
+	}
 }
