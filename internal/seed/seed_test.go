@@ -90,3 +90,53 @@ func TestSystemAndDemoAreIdempotent(t *testing.T) {
 		}
 	}
 }
+
+// TestSeedTwoProcessesAtOnce: two processes of one node (the same keys)
+// seed one store at the same instant of a frozen clock: both succeed and
+// the second adds no version.
+func TestSeedTwoProcessesAtOnce(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	frozen := func() time.Time { return now }
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "k.db"), sqlite.Options{Clock: frozen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	keys, _, err := trust.Init(dir, now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := charter.Default().DirectoryParticipants()
+	startup := func() error {
+		signer, err := keys.NewSigner("SEC")
+		if err != nil {
+			return err
+		}
+		if err := seed.System(ctx, st, parts, "SEC", frozen); err != nil {
+			return err
+		}
+		doc := keys.Document(trust.NodeIdentityID("SEC"), "SEC")
+		return seed.NodeIdentity(ctx, st, "SEC", doc, signer, frozen)
+	}
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() { errs <- startup() }()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("startup: %v", err)
+		}
+	}
+	n, err := st.CountObjects(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := startup(); err != nil {
+		t.Fatalf("a third startup: %v", err)
+	}
+	if m, _ := st.CountObjects(ctx); m != n {
+		t.Errorf("a third startup added %d versions", m-n)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/kurultai/kurultai/internal/kurultai"
 	"github.com/kurultai/kurultai/internal/stix"
 	"github.com/kurultai/kurultai/internal/trust"
@@ -18,7 +20,10 @@ func SystemPrincipal(p kurultai.Participant) kurultai.Principal {
 }
 
 // System writes the participants (from the charter), the intel collection
-// and the system objects. It is idempotent and runs at every start.
+// and the system objects. It is idempotent and runs at every start, also
+// in several processes sharing one store at once: each object is
+// byte-identical every time, so every write after the first is an
+// identical re-add.
 func System(ctx context.Context, st kurultai.Store, parts []kurultai.Participant, node string, clock kurultai.Clock) error {
 	var self *kurultai.Participant
 	for i, p := range parts {
@@ -96,7 +101,9 @@ func withMarkings(raw []byte, refs []string) []byte {
 // AddRaw parses raws and stores them as p in one write, failing if any
 // object is refused.
 func AddRaw(ctx context.Context, st kurultai.Store, p kurultai.Principal, collection string, raws [][]byte, clock kurultai.Clock) error {
-	w := kurultai.Write{Principal: p, Collection: collection, StatusID: "seed-" + fmt.Sprint(clock().UnixNano()), Time: clock()}
+	// The status id is random: processes of one node seeding one shared
+	// store at the same instant must not collide on it.
+	w := kurultai.Write{Principal: p, Collection: collection, StatusID: "seed-" + uuid.NewString(), Time: clock()}
 	for i, raw := range raws {
 		v, err := stix.ParseObject(raw)
 		if err != nil {
