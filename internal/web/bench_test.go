@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"syscall"
 	"testing"
 	"time"
 
@@ -97,6 +98,7 @@ func benchPage(b *testing.B, w *world, user, path string, each func()) {
 	w.web.Routes(mux)
 	size := 0
 	b.ReportAllocs()
+	cpu0 := cpuTime(b)
 	b.ResetTimer()
 	for b.Loop() {
 		if each != nil {
@@ -111,7 +113,20 @@ func benchPage(b *testing.B, w *world, user, path string, each func()) {
 		}
 		size = rec.Body.Len()
 	}
+	b.StopTimer()
+	// CPU time of the process per page (the store's writer included): on
+	// a loaded machine wall time measures the neighbours.
+	b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(size), "page-bytes")
+}
+
+// cpuTime is the user and system CPU time of the process so far.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkCrisisDesk renders the desk of a member among 1,000 situations

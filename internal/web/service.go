@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -98,24 +100,47 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	return s, nil
 }
 
-// Situations implements Crisis.
+// Situations implements Crisis. Situations not in the cache are derived
+// on every CPU: a cold desk of a thousand situations is otherwise one
+// core's work.
 func (s *Service) Situations(ctx context.Context, p kurultai.Principal, now time.Time) ([]*crisis.State, error) {
 	if err := s.idx.Refresh(ctx); err != nil {
 		return nil, fmt.Errorf("web: situations: %w", err)
 	}
-	var out []*crisis.State
-	for _, id := range s.idx.Situations() {
-		st, err := s.derive(p, id, now)
-		if kurultai.ErrorCode(err) == kurultai.CodeNotFound {
+	ids := s.idx.Situations()
+	states := make([]*crisis.State, len(ids))
+	errs := make([]error, len(ids))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(ids)/deriveChunk+1) {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(deriveChunk)) - deriveChunk
+				if lo >= len(ids) {
+					return
+				}
+				for i := lo; i < min(lo+deriveChunk, len(ids)); i++ {
+					states[i], errs[i] = s.derive(p, ids[i], now)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	out := states[:0]
+	for i, st := range states {
+		if kurultai.ErrorCode(errs[i]) == kurultai.CodeNotFound {
 			continue
 		}
-		if err != nil {
-			return nil, err
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
 		out = append(out, st)
 	}
 	return out, nil
 }
+
+// deriveChunk is how many situations a worker of Situations takes at a time.
+const deriveChunk = 16
 
 // Situation implements Crisis.
 func (s *Service) Situation(ctx context.Context, p kurultai.Principal, id string, now time.Time) (*crisis.State, error) {

@@ -55,7 +55,8 @@
   es.addEventListener("object", function (e) {
     var o = JSON.parse(e.data);
     var relevant = here === "/" || here.indexOf("/intel") === 0 ||
-      (o.situation && here.indexOf("/situations/" + o.situation) === 0) || here.indexOf("/situations/" + o.id) === 0;
+      (o.situation && here.indexOf("/situations/" + o.situation) === 0) || here.indexOf("/situations/" + o.id) === 0 ||
+      (here === "/early-warning" && (o.type === "grouping" || o.type === "x-kurultai-ew-event"));
     if (relevant) show(bar.getAttribute("data-new") || "");
   });
   es.addEventListener("notify", function (e) { show(JSON.parse(e.data).text); });
