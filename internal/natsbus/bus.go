@@ -212,7 +212,15 @@ func (b *Bus) Close() error {
 	b.closeOnce.Do(func() {
 		if err := b.nc.Drain(); err != nil {
 			b.nc.Close()
-			if !errors.Is(err, nats.ErrConnectionClosed) {
+			switch {
+			case errors.Is(err, nats.ErrConnectionClosed):
+			case errors.Is(err, nats.ErrConnectionReconnecting):
+				// Closing while the cluster is out of reach drops the plain
+				// messages the connection buffered. No acknowledged write
+				// is among them: a durable publish still in the buffer was
+				// never acknowledged, and its caller got an error.
+				b.log.Warn("natsbus: closed while reconnecting; buffered messages dropped")
+			default:
 				b.closeErr = fmt.Errorf("natsbus: drain: %w", err)
 			}
 		}
