@@ -161,13 +161,15 @@ func (u *apiUser) until(sit, action string, params any) e2eAct {
 // TestEndToEndCrisis boots the real binary in demo mode and plays the
 // January 2022 mechanism forward through the JSON API, as the liaisons,
 // the chair, the secretariat and an observer.
-func TestEndToEndCrisis(t *testing.T) {
+func TestEndToEndCrisis(t *testing.T) { storeVariants(t, endToEndCrisis) }
+
+func endToEndCrisis(t *testing.T, extra []string) {
 	dir := t.TempDir()
 	charterFile := filepath.Join(t.TempDir(), "charter.yaml")
 	if err := os.WriteFile(charterFile, []byte(e2eCharter), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := startBinary(t, "demo", "--data", dir, "--listen", "127.0.0.1:0", "--charter", charterFile)
+	p := startBinary(t, append([]string{"demo", "--data", dir, "--listen", "127.0.0.1:0", "--charter", charterFile}, extra...)...)
 	acc := readAccounts(t, dir)
 	user := func(name string) *apiUser {
 		a, ok := acc[name]

@@ -26,9 +26,11 @@ func indicator(name, modified string, markings ...string) (id string, raw string
 
 // TestEndToEndReleasability boots the real binary in demo mode and speaks
 // TAXII 2.1 over HTTP as two liaisons of different members and an observer.
-func TestEndToEndReleasability(t *testing.T) {
+func TestEndToEndReleasability(t *testing.T) { storeVariants(t, endToEndReleasability) }
+
+func endToEndReleasability(t *testing.T, extra []string) {
 	dir := t.TempDir()
-	p := startBinary(t, "demo", "--data", dir, "--listen", "127.0.0.1:0")
+	p := startBinary(t, append([]string{"demo", "--data", dir, "--listen", "127.0.0.1:0"}, extra...)...)
 	acc := readAccounts(t, dir)
 	client := func(name string) *taxiiClient {
 		a, ok := acc[name]

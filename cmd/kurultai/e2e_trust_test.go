@@ -16,9 +16,11 @@ import (
 // TestEndToEndSignatures posts an object through TAXII, reads it back and
 // checks its signature offline with 'kurultai verify' against the key
 // document the node publishes; one changed byte must fail verification.
-func TestEndToEndSignatures(t *testing.T) {
+func TestEndToEndSignatures(t *testing.T) { storeVariants(t, endToEndSignatures) }
+
+func endToEndSignatures(t *testing.T, extra []string) {
 	dir := t.TempDir()
-	p := startBinary(t, "demo", "--data", dir, "--listen", "127.0.0.1:0")
+	p := startBinary(t, append([]string{"demo", "--data", dir, "--listen", "127.0.0.1:0"}, extra...)...)
 	a := readAccounts(t, dir)["kz-liaison"]
 	kz := &taxiiClient{t: t, base: p.url, user: a.Username, pass: a.Password}
 
