@@ -243,3 +243,24 @@ func otherServer(t *testing.T, c *natstest.Cluster, name string) *server.Server 
 	t.Fatal("no other server")
 	return nil
 }
+
+// With its only server gone the bus says it is unavailable, with the code
+// the HTTP surfaces turn into 503.
+func TestReadyWhileDisconnected(t *testing.T) {
+	t.Parallel()
+	c := natstest.Start(t, 1)
+	b := startBus(t, Config{URLs: c.URLs()})
+	if err := b.Ready(); err != nil {
+		t.Fatalf("Ready: %v", err)
+	}
+	c.Kill(0)
+	eventually(t, "Ready reports the lost server", func() bool { return b.Ready() != nil })
+	if err := b.Ready(); kurultai.ErrorCode(err) != kurultai.CodeUnavailable {
+		t.Errorf("Ready = %v, want unavailable", err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	if err := b.Ping(ctx); kurultai.ErrorCode(err) != kurultai.CodeUnavailable {
+		t.Errorf("Ping = %v, want unavailable", err)
+	}
+}
