@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -36,7 +37,7 @@ type intelData struct {
 	TLPs         []kurultai.TLP
 	Originators  []string
 	Audiences    []string
-	NextQuery    string
+	NextQuery    template.URL // encoded by url.Values: safe in an href
 	FilterFields string
 }
 
@@ -131,15 +132,9 @@ func (s *Server) intel(w http.ResponseWriter, r *http.Request, rq *request) erro
 		if f.Marking != "" && !s.hasMarking(v, f.Marking) {
 			return false
 		}
-		if len(needle) > 0 {
-			p := readProps(v.Raw)
-			if !bytes.Contains(bytes.ToLower([]byte(p.Name+"\n"+p.Description+"\n"+p.Content+"\n"+p.Abstract+"\n"+v.ID)), needle) {
-				return false
-			}
-		}
 		return true
 	}
-	page, err := s.store.ListObjects(r.Context(), query, allow)
+	page, err := s.listMatching(r, query, allow, needle)
 	if err != nil {
 		return fmt.Errorf("web: intel: %w", err)
 	}
@@ -167,13 +162,62 @@ func (s *Server) intel(w http.ResponseWriter, r *http.Request, rq *request) erro
 			}
 		}
 		nq.Set("after", strconv.FormatInt(int64(page.Next), 10))
-		d.NextQuery = nq.Encode()
+		d.NextQuery = template.URL(nq.Encode())
 	}
 	if err := s.auditRead(r, rq.p, kurultai.AuditEntry{Action: kurultai.ActionObjectsRead, Objects: refs, Query: r.URL.RawQuery,
 		Detail: fmt.Sprintf("web library: %d listed, %d withheld", len(refs), page.Withheld)}); err != nil {
 		return err
 	}
 	return s.render(w, r, rq, http.StatusOK, "intel", rq.l.T("intel.title"), "intel", d)
+}
+
+// Bounds of a text search: the versions read per store page and in all
+// for one page of results.
+const (
+	searchBatch  = 1000
+	searchBudget = 20_000
+)
+
+// listMatching lists a page of q whose versions pass allow and, if needle
+// is set, contain it (lower case) in their name, description, content,
+// abstract or id. The text is matched after the store's page: the store
+// hands allow a version without its JSON.
+func (s *Server) listMatching(r *http.Request, q kurultai.Query, allow func(*kurultai.ObjectVersion) bool, needle []byte) (kurultai.Page, error) {
+	if len(needle) == 0 {
+		return s.store.ListObjects(r.Context(), q, allow)
+	}
+	want := q.Limit
+	q.Limit = searchBatch
+	var out kurultai.Page
+	for scanned := 0; ; {
+		page, err := s.store.ListObjects(r.Context(), q, allow)
+		if err != nil {
+			return kurultai.Page{}, err
+		}
+		scanned += len(page.Items) + page.Withheld
+		out.Withheld += page.Withheld
+		for _, v := range page.Items {
+			p := readProps(v.Raw)
+			if !bytes.Contains(bytes.ToLower([]byte(p.Name+"\n"+p.Description+"\n"+p.Content+"\n"+p.Abstract+"\n"+v.ID)), needle) {
+				out.Withheld++
+				continue
+			}
+			if len(out.Items) == want {
+				last := out.Items[len(out.Items)-1]
+				out.More, out.Next = true, kurultai.Cursor(last.DateAdded.UnixMicro())
+				return out, nil
+			}
+			out.Items = append(out.Items, v)
+		}
+		if !page.More {
+			return out, nil
+		}
+		if scanned >= searchBudget {
+			out.More, out.Next = true, page.Next // the next link goes on searching
+			return out, nil
+		}
+		q.After = page.Next
+	}
 }
 
 // hasMarking reports whether v carries the TLP level or the audience
