@@ -107,6 +107,7 @@ func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock k
 
 	o := ops.New(
 		ops.Check{Name: "store", Fn: n.store.Ping},
+		ops.Check{Name: "nats", Fn: n.bus.Ping},
 	)
 	authn := auth.NewAuthenticator(n.store, clock)
 	tx, err := taxii.New(taxii.Config{
