@@ -157,6 +157,11 @@ func roleNames(rs []charter.Role) string {
 // version the store refuses fails the action: 409 when it clashes with
 // what is stored, 500 when the node lacks a marking it should have.
 func (s *Server) store1(ctx context.Context, p kurultai.Principal, res *crisis.Result, now time.Time) ([]*kurultai.ObjectVersion, error) {
+	// Nothing is stored while the bus is down: the records' notifications
+	// and live updates would be lost (the client gets 503 and retries).
+	if err := kurultai.BusReady(s.bus); err != nil {
+		return nil, err
+	}
 	wr := kurultai.Write{Principal: p, Collection: s.collection, StatusID: s.newID(), Time: now}
 	for _, v := range res.Versions {
 		cp := *v

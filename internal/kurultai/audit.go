@@ -54,5 +54,17 @@ type Bus interface {
 	Close() error
 }
 
+// BusReady returns an error with CodeUnavailable when b can tell without
+// a round trip that it cannot take messages now (a bus with a Ready
+// method, such as natsbus's while it reconnects); nil for a nil bus or
+// one that cannot tell. Writers check it before committing, so that a
+// change is not stored while nobody can hear of it.
+func BusReady(b Bus) error {
+	if r, ok := b.(interface{ Ready() error }); ok {
+		return r.Ready()
+	}
+	return nil
+}
+
 // Clock returns the current time; tests inject their own.
 type Clock func() time.Time

@@ -96,7 +96,7 @@ func (s *Server) addObjects(w http.ResponseWriter, r *http.Request, p kurultai.P
 	// A write the bus cannot announce is turned away before it is stored:
 	// the client gets 503 and sends it again, and nothing is stored that
 	// the node's live views and the other processes never hear of.
-	if err := s.busReady(); err != nil {
+	if err := kurultai.BusReady(s.bus); err != nil {
 		return err
 	}
 	wr.Time = s.clock()
@@ -210,17 +210,6 @@ func (s *Server) stored(objs []*kurultai.ObjectVersion, successes []kurultai.Sta
 	return out
 }
 
-// readier is a bus that can tell, without a round trip, that it is down
-// (*natsbus.Bus); Ready then returns an error with CodeUnavailable.
-type readier interface{ Ready() error }
-
-// busReady returns the bus's error when it cannot take messages now.
-func (s *Server) busReady() error {
-	if r, ok := s.bus.(readier); ok {
-		return r.Ready()
-	}
-	return nil
-}
 
 // publishAdded announces stored versions on the bus. The commit is done:
 // a failure to announce is logged, not returned.
