@@ -210,7 +210,10 @@ func (d *deriver) repeating(dl charter.Deadline) {
 	}
 	mets := d.occurrences(dl.MetBy)
 	every := dl.Every.D()
-	var listed []DeadlineStatus
+	// Only the last listedPeriods periods are kept: a window of twice
+	// that, slid when full, without ids until the end.
+	listed := make([]DeadlineStatus, 0, 2*listedPeriods+1)
+	first := 1 // the period of listed[0]
 	j := 0
 	for k := 1; k <= maxPeriods; k++ {
 		start := a.At.Add(time.Duration(k-1) * every)
@@ -221,7 +224,7 @@ func (d *deriver) repeating(dl charter.Deadline) {
 		for j < len(mets) && !mets[j].At.After(start) && !(k == 1 && mets[j].At.Equal(start)) {
 			j++
 		}
-		ds := DeadlineStatus{ID: dl.ID + "#" + strconv.Itoa(k), Deadline: dl.ID, Title: dl.Title, Owner: dl.Owner, Start: start, Due: due}
+		ds := DeadlineStatus{Deadline: dl.ID, Title: dl.Title, Owner: dl.Owner, Start: start, Due: due}
 		if j < len(mets) && !mets[j].At.After(due) {
 			ds.MetAt = mets[j].At
 			ds.Status = DueMet
@@ -234,11 +237,16 @@ func (d *deriver) repeating(dl charter.Deadline) {
 		d.score(ds.Status)
 		listed = append(listed, ds)
 		if len(listed) > 2*listedPeriods {
+			first += len(listed) - listedPeriods
 			listed = append(listed[:0], listed[len(listed)-listedPeriods:]...)
 		}
 	}
 	if len(listed) > listedPeriods {
+		first += len(listed) - listedPeriods
 		listed = listed[len(listed)-listedPeriods:]
+	}
+	for i := range listed {
+		listed[i].ID = dl.ID + "#" + strconv.Itoa(first+i)
 	}
 	d.st.Deadlines = append(d.st.Deadlines, listed...)
 }
