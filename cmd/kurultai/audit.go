@@ -13,15 +13,17 @@ import (
 	"time"
 
 	"github.com/kurultai/kurultai/internal/auditlog"
+	"github.com/kurultai/kurultai/internal/postgres"
 	"github.com/kurultai/kurultai/internal/sqlite"
 	"github.com/kurultai/kurultai/internal/trust"
 )
 
 const auditUsage = `audit verify|check|witness [flags]
 
-verify   --data DIR [--keys KEYS] [--participant CODE]
+verify   [--data DIR | --database URL] [--keys KEYS] [--participant CODE]
          recomputes the audit log's Merkle tree from the entries stored in
-         DIR (each re-encoded canonically), compares it with the leaf hashes
+         DIR, or in the PostgreSQL database of URL (each re-encoded
+         canonically; nothing is written), compares it with the leaf hashes
          and tree the node recorded, and checks the signature and root of
          every stored checkpoint. Exits 0 when intact; otherwise names the
          first entry (index and seq) or checkpoint that does not match and
@@ -65,6 +67,7 @@ func runAudit(ctx context.Context, args []string, env func(string) string, stdou
 func auditVerify(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("audit verify", auditUsage, stderr)
 	data := fs.String("data", dataDefault(env), "data `directory` of the node (env KURULTAI_DATA)")
+	database := databaseFlag(fs, env)
 	keysPath := fs.String("keys", "", "the node's key document `file` (default: the keyring in --data)")
 	participant := fs.String("participant", "", "the node's participant `code`, to pin the checkpoint origin (default: as the checkpoints say)")
 	if help, err := parse(fs, args); help || err != nil {
@@ -87,14 +90,11 @@ func auditVerify(ctx context.Context, args []string, env func(string) string, st
 		}
 		pubs = k.Keys()
 	}
-	opts := auditlog.VerifyOptions{}
-	for _, p := range pubs {
-		opts.Keys = append(opts.Keys, p.Key)
-	}
+	opts := auditlog.VerifyOptions{Keys: keysOf(pubs)}
 	if *participant != "" {
 		opts.Origin = auditlog.Origin(*participant)
 	}
-	l, err := sqlite.OpenAuditLog(ctx, filepath.Join(*data, "kurultai.db"))
+	l, err := openAuditLog(ctx, *data, *database)
 	if err != nil {
 		return fmt.Errorf("audit verify: %w", err)
 	}
@@ -116,6 +116,21 @@ func auditVerify(ctx context.Context, args []string, env func(string) string, st
 		more = fmt.Sprintf(" (and %d more problems)", n-1)
 	}
 	return fmt.Errorf("audit verify: the audit log does not verify%s; first: %s", more, rep.Problems[0])
+}
+
+// auditLogReader is a node's audit log opened for verification.
+type auditLogReader interface {
+	auditlog.LogReader
+	Close() error
+}
+
+// openAuditLog opens the audit log read-only: in PostgreSQL when database
+// is set, else in DIR's SQLite database.
+func openAuditLog(ctx context.Context, dir, database string) (auditLogReader, error) {
+	if database != "" {
+		return postgres.OpenAuditLog(ctx, database)
+	}
+	return sqlite.OpenAuditLog(ctx, filepath.Join(dir, "kurultai.db"))
 }
 
 func orNone(s string) string {
