@@ -126,6 +126,8 @@ type DirectoryStore interface {
 
 	CreateToken(ctx context.Context, t Token) error
 	TokenByID(ctx context.Context, id string) (Token, error)
+	// Tokens lists every token, oldest first, without hashes.
+	Tokens(ctx context.Context) ([]Token, error)
 
 	PutCollection(ctx context.Context, c Collection) error
 	Collections(ctx context.Context) ([]Collection, error)

@@ -196,6 +196,32 @@ func (s *Store) TokenByID(ctx context.Context, id string) (kurultai.Token, error
 	return t, nil
 }
 
+// Tokens lists every token, oldest first, without its hash.
+func (s *Store) Tokens(ctx context.Context) ([]kurultai.Token, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, user_id, label, created, expires FROM tokens ORDER BY created, id`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: tokens: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var ts []kurultai.Token
+	for rows.Next() {
+		var t kurultai.Token
+		var created, expires int64
+		if err := rows.Scan(&t.ID, &t.UserID, &t.Label, &created, &expires); err != nil {
+			return nil, fmt.Errorf("postgres: tokens: %w", mapErr(err))
+		}
+		t.Created = time.Unix(0, created).UTC()
+		if expires != 0 {
+			t.Expires = time.Unix(0, expires).UTC()
+		}
+		ts = append(ts, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: tokens: %w", mapErr(err))
+	}
+	return ts, nil
+}
+
 // PutCollection creates or replaces a collection. An alias another
 // collection has is CodeConflict.
 func (s *Store) PutCollection(ctx context.Context, c kurultai.Collection) error {

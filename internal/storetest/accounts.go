@@ -136,6 +136,17 @@ func testTokens(t *testing.T, s kurultai.Store) {
 			t.Errorf("TokenByID(%s) = %+v, want %+v", want.ID, got, want)
 		}
 	}
+	listed, err := s.Tokens(ctx)
+	if err != nil || len(listed) != 2 {
+		t.Fatalf("Tokens = %d tokens, %v; want 2", len(listed), err)
+	}
+	for i, got := range listed {
+		want := tokens[i]
+		if got.ID != want.ID || got.UserID != want.UserID || got.Label != want.Label || got.Hash != nil ||
+			!got.Created.Equal(want.Created) || !got.Expires.Equal(want.Expires) {
+			t.Errorf("Tokens()[%d] = %+v, want %+v without its hash", i, got, want)
+		}
+	}
 	err = s.CreateToken(ctx, kurultai.Token{ID: "tok1", UserID: u.ID, Hash: []byte{1}})
 	wantCode(t, "CreateToken(duplicate)", err, kurultai.CodeConflict)
 	err = s.CreateToken(ctx, kurultai.Token{ID: "tok3", UserID: 999999, Hash: []byte{1}})
