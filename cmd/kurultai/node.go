@@ -19,6 +19,7 @@ import (
 	"github.com/kurultai/kurultai/internal/config"
 	"github.com/kurultai/kurultai/internal/crisis"
 	clockpkg "github.com/kurultai/kurultai/internal/crisis/clock"
+	"github.com/kurultai/kurultai/internal/ew/sources"
 	"github.com/kurultai/kurultai/internal/federation"
 	"github.com/kurultai/kurultai/internal/kurultai"
 	"github.com/kurultai/kurultai/internal/natsbus"
@@ -152,13 +153,6 @@ func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock k
 		return nil, err
 	}
 	n.ew.Routes(mux, authn)
-	ui, err := web.New(web.Config{Store: n.store, Markings: markings, Auth: authn, Mechanism: mech, Crisis: crisisSvc,
-		Bus: n.bus, Title: cfg.Title, Clock: clock, Logger: log})
-	if err != nil {
-		return nil, err
-	}
-	ui.Routes(mux)
-	mux.Handle("GET "+trust.WellKnownPath, keysHandler)
 	// The audit log: signed checkpoints at least every 10 s while entries
 	// arrive, proofs and entries over HTTP, cosignatures from witnesses.
 	noteSigner, err := auditlog.NewNoteSigner(auditlog.Origin(cfg.Participant), keys.PrivateKey())
@@ -181,6 +175,14 @@ func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock k
 		return nil, err
 	}
 	auditSrv.Routes(mux)
+	ui, err := web.New(web.Config{Store: n.store, Markings: markings, Auth: authn, Mechanism: mech, Crisis: crisisSvc,
+		Bus: n.bus, Title: cfg.Title, Clock: clock, Logger: log,
+		Sources: sources.DirStatus(cfg.DataDir), Audit: auditSrv, Peers: webPeers(n.store), Tokens: n.store.Tokens})
+	if err != nil {
+		return nil, err
+	}
+	ui.Routes(mux)
+	mux.Handle("GET "+trust.WellKnownPath, keysHandler)
 	if err := registerStoreMetrics(o, n.store); err != nil {
 		return nil, err
 	}

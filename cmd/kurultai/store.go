@@ -15,6 +15,7 @@ import (
 	"github.com/kurultai/kurultai/internal/kurultai"
 	"github.com/kurultai/kurultai/internal/postgres"
 	"github.com/kurultai/kurultai/internal/sqlite"
+	"github.com/kurultai/kurultai/internal/web"
 )
 
 // nodeStore is what a node needs of its store: objects, the directory and
@@ -80,4 +81,25 @@ func openStore(ctx context.Context, dir, database string) (nodeStore, error) {
 		return nil, fmt.Errorf("--data: no node database at %s (start the node once with 'kurultai serve --data %s')", path, dir)
 	}
 	return openNodeStore(ctx, dir, "", time.Now, quiet)
+}
+
+// webPeers lists the federation peers for the admin page; nil when the
+// store keeps none (federation runs on SQLite only).
+func webPeers(st nodeStore) func(context.Context) ([]web.Peer, error) {
+	s, ok := st.(*sqlite.Store)
+	if !ok {
+		return nil
+	}
+	return func(ctx context.Context) ([]web.Peer, error) {
+		ps, err := s.Peers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]web.Peer, len(ps))
+		for i, p := range ps {
+			out[i] = web.Peer{Name: p.Name, Kind: p.Kind, Participant: p.Participant, URL: p.URL,
+				Dial: p.Dial, Created: p.Created, Sent: p.Sent, Received: p.Received}
+		}
+		return out, nil
+	}
 }
