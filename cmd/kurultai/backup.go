@@ -79,8 +79,8 @@ func runBackup(ctx context.Context, args []string, env func(string) string, stdo
 	for _, t := range h.Tables {
 		rows += t.Rows
 	}
-	fmt.Fprintf(stdout, "backup of the %s store written to %s: schema version %d, %d tables, %d rows, %d bytes in %s\n",
-		h.Store, *out, h.SchemaVersion, len(h.Tables), rows, size, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "backup of the %s store written to %s: schema version %d, %d tables, %d rows, %d bytes in %s, SHA-256 %s\n",
+		h.Store, *out, h.SchemaVersion, len(h.Tables), rows, size, time.Since(start).Round(time.Millisecond), archiveSum(*out))
 	if *withKeys {
 		n, err := writeKeysArchive(*data, *out+".keys")
 		if err != nil {
@@ -232,7 +232,8 @@ func backupPostgres(ctx context.Context, url string, w io.Writer, stderr io.Writ
 	return x.h, x.a.finish()
 }
 
-// archiveSum returns the SHA-256 a file ends with, for messages.
+// archiveSum returns the SHA-256 an archive ends with, to note beside
+// the copy kept elsewhere.
 func archiveSum(path string) string {
 	f, err := os.Open(path)
 	if err != nil {
