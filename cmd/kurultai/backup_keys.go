@@ -73,8 +73,9 @@ func writeKeysArchive(dataDir, out string) (int, error) {
 // readKeysArchive extracts a keys archive written by writeKeysArchive into
 // dataDir. It accepts only regular files and directories under the key
 // directories, refuses to replace an existing file unless force, and
-// checks the whole archive before it writes anything.
-func readKeysArchive(in, dataDir string, force bool) (int, error) {
+// checks the whole archive before it writes anything; with check it
+// writes nothing at all.
+func readKeysArchive(in, dataDir string, force, check bool) (int, error) {
 	f, err := os.Open(in)
 	if err != nil {
 		return 0, err
@@ -118,6 +119,9 @@ func readKeysArchive(in, dataDir string, force bool) (int, error) {
 		default:
 			return 0, fmt.Errorf("%s: entry %q: only files and directories are allowed", in, hdr.Name)
 		}
+	}
+	if check {
+		return len(files), nil
 	}
 	for _, d := range dirs {
 		if err := os.MkdirAll(filepath.Join(dataDir, filepath.FromSlash(d)), 0o700); err != nil {

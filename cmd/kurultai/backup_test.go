@@ -111,6 +111,17 @@ func TestBackupRestoreSQLite(t *testing.T) {
 		t.Errorf("backup over an existing archive: %v", err)
 	}
 
+	// A damaged archive restores no keys either.
+	cut := filepath.Join(t.TempDir(), "cut.kbak")
+	whole, _ := os.ReadFile(archive)
+	keys, _ := os.ReadFile(archive + ".keys")
+	os.WriteFile(cut, whole[:len(whole)-100], 0o600)
+	os.WriteFile(cut+".keys", keys, 0o600)
+	refused := filepath.Join(t.TempDir(), "refused")
+	if _, err := runOpCmd(t, runRestore, "--in", cut, "--data", refused, "--with-keys"); err == nil || len(dirEntries(t, refused)) != 0 {
+		t.Errorf("restore of a cut archive with keys: %v; left %v", err, dirEntries(t, refused))
+	}
+
 	dst := filepath.Join(t.TempDir(), "restored")
 	out, err = runOpCmd(t, runRestore, "--in", archive, "--data", dst, "--with-keys")
 	if err != nil || !strings.Contains(out, "audit log verified") || !strings.Contains(out, "3 checkpoints verified") ||

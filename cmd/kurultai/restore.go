@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kurultai/kurultai/internal/auditlog"
@@ -74,16 +75,29 @@ func runRestore(ctx context.Context, args []string, env func(string) string, std
 	if err := checkRestoreTarget(h, *database); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
+	keyDir := *data
 	if *withKeys {
-		n, err := readKeysArchive(*in+".keys", *data, *force)
-		if err != nil {
+		// The keys are checked and used from a temporary directory, and
+		// go into DIR only once the database is restored.
+		if _, err := readKeysArchive(*in+".keys", *data, *force, true); err != nil {
 			return fmt.Errorf("restore: --with-keys: %w; nothing restored", err)
 		}
-		fmt.Fprintf(stdout, "restored %d key files into %s\n", n, *data)
+		tmp, err := os.MkdirTemp("", "kurultai-restore-keys-*")
+		if err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		defer os.RemoveAll(tmp)
+		if _, err := readKeysArchive(*in+".keys", tmp, true, false); err != nil {
+			return fmt.Errorf("restore: --with-keys: %w; nothing restored", err)
+		}
+		keyDir = tmp
 	}
-	vopts, keyNote, err := restoreVerifyOptions(*data, *keysPath)
+	vopts, keyNote, err := restoreVerifyOptions(keyDir, *keysPath)
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
+	}
+	if *withKeys {
+		keyNote = strings.Replace(keyNote, keyDir, *in+".keys", 1)
 	}
 	var rep auditlog.Report
 	check := func(ctx context.Context, lr auditlog.LogReader) error {
@@ -98,6 +112,13 @@ func runRestore(ctx context.Context, args []string, env func(string) string, std
 	}
 	if err != nil {
 		return fmt.Errorf("restore: %w; nothing restored", err)
+	}
+	if *withKeys {
+		n, err := readKeysArchive(*in+".keys", *data, *force, false)
+		if err != nil {
+			return fmt.Errorf("restore: the database is restored, but not the keys: --with-keys: %w", err)
+		}
+		fmt.Fprintf(stdout, "restored %d key files into %s\n", n, *data)
 	}
 	target := filepath.Join(*data, "kurultai.db")
 	if h.Store == storePostgres {
