@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/kurultai/kurultai/internal/config"
 	"github.com/kurultai/kurultai/internal/crisis"
+	"github.com/kurultai/kurultai/internal/ew/sources"
 	"github.com/kurultai/kurultai/internal/seed"
 )
 
@@ -77,6 +79,11 @@ func serve(ctx context.Context, name, usage string, demo bool, args []string, en
 	if fedDemo != nil && *fedDemo {
 		return federationDemo(ctx, cfg, log, stdout)
 	}
+	if demo {
+		if err := demoSources(cfg.DataDir, stdout); err != nil {
+			return err
+		}
+	}
 	n, err := startNode(ctx, cfg, log, time.Now)
 	if err != nil {
 		return err
@@ -126,4 +133,48 @@ func seedReplay(ctx context.Context, n *node) error {
 		return err
 	}
 	return seed.AddRaw(ctx, n.store, seed.SystemPrincipal(p), crisis.CollectionID, res.Objects, time.Now)
+}
+
+// demoCorpus is the sample news corpus of the repository, read by the
+// demo's early warning when the demo runs from the repository's root.
+const demoCorpus = "data/corpus"
+
+// demoSources gives a new demo node the sample corpus as news sources,
+// one per language folder, so that its early-warning page shows stories
+// and events without network access. A node that already has a sources
+// file keeps it; without the corpus the demo reads no news.
+func demoSources(data string, stdout io.Writer) error {
+	if _, err := os.Stat(filepath.Join(data, sources.FileName)); err == nil {
+		return nil
+	}
+	root, err := filepath.Abs(demoCorpus)
+	if err != nil {
+		return nil
+	}
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return nil // not run from the repository: no sample news
+	}
+	var f sources.File
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		src := sources.Source{Name: "sample-corpus-" + e.Name(), URL: filepath.Join(root, e.Name()),
+			Interval: sources.Duration(sources.DefaultInterval)}
+		if src.Validate() == nil {
+			f.Sources = append(f.Sources, src)
+		}
+	}
+	if len(f.Sources) == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(data, 0o700); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if err := f.Save(filepath.Join(data, sources.FileName)); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	fmt.Fprintf(stdout, "Early warning reads the sample news in %s (%d sources; kurultai sources list)\n", demoCorpus, len(f.Sources))
+	return nil
 }
