@@ -44,6 +44,9 @@ func commands() []command {
 		{"peer", "manage federation peers (peer add|list|remove|status)", runPeer},
 		{"ca", "create the deployment CA for federation (ca init DIR)", runCA},
 		{"cert", "issue or revoke node certificates (cert issue|revoke)", runCert},
+		{"migrate", "apply pending schema migrations (migrate [--dry-run])", runMigrate},
+		{"backup", "write a consistent snapshot of the node's database (backup --out FILE)", runBackup},
+		{"restore", "restore a backup and verify its audit log (restore --in FILE)", runRestore},
 		{"bench", "measure a running node (bench taxii)", runBench},
 		{"version", "print the version", runVersion},
 	}

@@ -23,8 +23,8 @@ type Account struct {
 }
 
 // DemoAccounts lists the demo accounts without passwords: a liaison per
-// member and observer, a secretariat officer, one for the chair and an
-// administrator.
+// member and observer, a secretariat officer and auditor, one for the
+// chair and an administrator.
 func DemoAccounts(parts []kurultai.Participant, chair string) []Account {
 	var out []Account
 	sec := ""
@@ -40,6 +40,7 @@ func DemoAccounts(parts []kurultai.Participant, chair string) []Account {
 	if sec != "" {
 		out = append(out,
 			Account{Username: strings.ToLower(sec) + "-officer", Participant: sec, Role: kurultai.RoleSecretariat},
+			Account{Username: strings.ToLower(sec) + "-auditor", Participant: sec, Role: kurultai.RoleAuditor},
 			Account{Username: "admin", Participant: sec, Role: kurultai.RoleAdmin})
 	}
 	return append(out, Account{Username: strings.ToLower(chair) + "-chair", Participant: chair, Role: kurultai.RoleChair})

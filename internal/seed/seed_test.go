@@ -62,8 +62,8 @@ func TestSystemAndDemoAreIdempotent(t *testing.T) {
 			}
 		}
 	}
-	if len(first) != 10 {
-		t.Errorf("%d demo accounts, want 10 (7 liaisons, officer, admin, chair)", len(first))
+	if len(first) != 11 {
+		t.Errorf("%d demo accounts, want 11 (7 liaisons, officer, auditor, admin, chair)", len(first))
 	}
 
 	// Each participant sees a different subset of the demo objects.
