@@ -24,6 +24,7 @@ func RunShared(t *testing.T, open func(t *testing.T) (a, b kurultai.Store)) {
 		{"ReadOtherWrites", testReadOtherWrites},
 		{"KeysetFollowsWriters", testKeysetFollowsWriters},
 		{"AuditFromBoth", testAuditFromBoth},
+		{"SessionsShared", testSessionsShared},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -83,6 +83,8 @@ func Run(t *testing.T, open func(t *testing.T) kurultai.Store) {
 		{"AuditTree", testAuditTree},
 		{"AuditCheckpoints", testAuditCheckpoints},
 		{"AuditObjectVersions", testAuditObjectVersions},
+		{"Sessions", testSessions},
+		{"SessionExpiry", testSessionExpiry},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
