@@ -93,7 +93,10 @@ func bigWorld(b *testing.B, situations, objects int) (*world, []string) {
 // page size.
 func benchPage(b *testing.B, w *world, user, path string, each func()) {
 	b.Helper()
-	sess := w.web.sessions.create(w.users[user], w.clock.Now())
+	sess, err := w.web.sessions.create(w.ctx, w.users[user], w.clock.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	w.web.Routes(mux)
 	size := 0

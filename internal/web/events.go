@@ -89,7 +89,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, rq *request) err
 		case m := <-msgs:
 			err = s.forward(w, r, rq, m)
 		case <-tick.C:
-			if !s.sessions.alive(rq.sess.id, s.clock()) {
+			if !s.sessions.alive(ctx, rq.sess.id, s.clock()) {
 				_ = sse(w, "expired", map[string]string{})
 				_ = rc.Flush()
 				return nil

@@ -58,6 +58,7 @@ type world struct {
 	t     testing.TB
 	ctx   context.Context
 	store *sqlite.Store
+	dir   string // the store's directory
 	marks *access.Markings
 	m     *crisis.Mechanism
 	svc   *Service
@@ -78,7 +79,8 @@ func newWorld(t testing.TB, opts ...func(*world, *Config)) *world {
 	t.Helper()
 	ctx := context.Background()
 	clk := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "k.db"), sqlite.Options{Clock: clk.Now})
+	dir := t.TempDir()
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "k.db"), sqlite.Options{Clock: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +104,7 @@ func newWorld(t testing.TB, opts ...func(*world, *Config)) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, ctx: ctx, store: st, clock: clk, users: map[string]kurultai.Principal{}}
+	w := &world{t: t, ctx: ctx, store: st, dir: dir, clock: clk, users: map[string]kurultai.Principal{}}
 	kinds := map[string]kurultai.ParticipantKind{}
 	for _, p := range parts {
 		kinds[p.Code] = p.Kind

@@ -25,7 +25,7 @@ const maxCredential = 1024
 // loginForm shows the sign-in form with a fresh double-submit token.
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	l := s.localizer(r)
-	if _, state := s.sessions.lookup(sessionID(r), s.clock()); state == sessionLive {
+	if _, state, _ := s.sessions.lookup(r.Context(), sessionID(r), s.clock()); state == sessionLive {
 		http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
@@ -89,12 +89,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.showLogin(w, r, l, http.StatusUnauthorized, d)
 		return
 	}
-	sess := s.sessions.create(p, now)
-	if old, state := s.sessions.lookup(sessionID(r), now); state != sessionNone && old.principal.UserID == p.UserID {
+	sess, err := s.sessions.create(r.Context(), p, now)
+	if err != nil {
+		s.renderErr(w, r, l, err)
+		return
+	}
+	if old, state, _ := s.sessions.lookup(r.Context(), sessionID(r), now); state != sessionNone && old.principal.UserID == p.UserID {
 		old.mu.Lock()
 		sess.draft = old.draft
 		old.mu.Unlock()
-		s.sessions.remove(old.id)
+		if err := s.sessions.remove(r.Context(), old.id); err != nil {
+			s.log.WarnContext(r.Context(), "web: end the previous session", "err", err)
+		}
 	}
 	s.audit(r, p, kurultai.AuditEntry{Action: kurultai.ActionLogin, Detail: "web sign-in"})
 	s.setCookie(w, r, sessionCookie, sess.id, 0)
@@ -102,9 +108,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, d.Next, http.StatusSeeOther)
 }
 
-// logout ends the session.
+// logout ends the session, on every process of the node.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, rq *request) error {
-	s.sessions.remove(rq.sess.id)
+	if err := s.sessions.remove(r.Context(), rq.sess.id); err != nil {
+		return err
+	}
 	s.setCookie(w, r, sessionCookie, "", -1)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil

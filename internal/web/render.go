@@ -123,7 +123,7 @@ func (s *Server) execute(w http.ResponseWriter, status int, page string, v view)
 // in, without the navigation).
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, l *localizer, status int, msg string) {
 	v := view{L: l, Title: l.T("error.title"), Node: s.cfg.Title, Data: errorData{Status: status, Message: msg}}
-	if sess, state := s.sessions.lookup(sessionID(r), s.clock()); state == sessionLive {
+	if sess, state, _ := s.sessions.lookup(r.Context(), sessionID(r), s.clock()); state == sessionLive {
 		v.User, v.CSRF = sess.principal, sess.csrf
 		v.Admin = sess.principal.Role == kurultai.RoleAdmin
 	}

@@ -140,10 +140,13 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Sessions are kept in the store when it can (every process of a
+	// node behind one address then knows them), else in memory.
+	shared, _ := cfg.Store.(kurultai.SessionStore)
 	return &Server{
 		cfg: cfg, store: cfg.Store, markings: cfg.Markings, m: cfg.Mechanism, crisis: cfg.Crisis,
 		clock: cfg.Clock, log: cfg.Logger, tmpl: tmpl, cat: cat,
-		sessions: newSessionStore(cfg.IdleTimeout, cfg.MaxAge),
+		sessions: newSessionStore(cfg.IdleTimeout, cfg.MaxAge, shared, cfg.Logger),
 		limiter:  newLoginLimiter(),
 		static:   static,
 	}, nil
@@ -178,7 +181,11 @@ func (s *Server) page(h pageHandler) http.Handler {
 				return
 			}
 		}
-		sess, state := s.sessions.lookup(sessionID(r), now)
+		sess, state, err := s.sessions.lookup(r.Context(), sessionID(r), now)
+		if err != nil {
+			s.renderErr(tw, r, l, err)
+			return
+		}
 		switch state {
 		case sessionLive:
 		case sessionExpired:
@@ -193,7 +200,13 @@ func (s *Server) page(h pageHandler) http.Handler {
 			return
 		}
 		if err := s.recheck(r.Context(), sess, now); err != nil {
-			s.sessions.remove(sess.id)
+			if kurultai.ErrorCode(err) == kurultai.CodeUnavailable {
+				s.renderErr(tw, r, l, err)
+				return
+			}
+			if err := s.sessions.remove(r.Context(), sess.id); err != nil {
+				s.log.WarnContext(r.Context(), "web: end session", "err", err)
+			}
 			s.toLogin(tw, r, r.URL.RequestURI())
 			return
 		}
@@ -225,12 +238,19 @@ func (s *Server) recheck(ctx context.Context, sess *session, now time.Time) erro
 	return nil
 }
 
+// retryAfter is the Retry-After of a 503: the store or the bus is away,
+// and usually back within seconds.
+const retryAfter = "5"
+
 // renderErr shows an error page with the status of its code; errors
 // without a code are logged and shown as "internal error".
 func (s *Server) renderErr(w http.ResponseWriter, r *http.Request, l *localizer, err error) {
 	code := kurultai.ErrorCode(err)
 	status := statusOf(code)
 	msg := kurultai.ErrorMessage(err)
+	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", retryAfter)
+	}
 	if status >= 500 {
 		s.log.ErrorContext(r.Context(), "web: request failed", "path", r.URL.Path, "err", err)
 		if code != kurultai.CodeUnavailable {

@@ -220,6 +220,12 @@ func (s *Service) Act(ctx context.Context, p kurultai.Principal, situation strin
 	if situation == "" {
 		situation = res.Records[0].Base().Situation
 	}
+	// Nothing is stored while the bus is down: the records' notifications
+	// and live updates would be lost (the page answers 503; the user
+	// tries again).
+	if err := kurultai.BusReady(s.bus); err != nil {
+		return "", err
+	}
 	wr := kurultai.Write{Principal: p, Collection: crisis.CollectionID, StatusID: uuid.NewString(), Time: now}
 	for _, v := range res.Versions {
 		cp := *v

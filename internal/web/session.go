@@ -1,7 +1,8 @@
 package web
 
 import (
-	"crypto/rand"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
@@ -30,21 +31,48 @@ const tombstoneFor = time.Hour
 // recheckEvery is how often a session's user is looked up again.
 const recheckEvery = time.Minute
 
-// maxSessions bounds the store; beyond it the oldest sessions go first.
+// maxSessions bounds the sessions a process keeps in memory; beyond it
+// the oldest go first.
 const maxSessions = 100000
 
-// session is one signed-in browser.
+// session is one signed-in browser. With a store that keeps sessions
+// (kurultai.SessionStore) it is this process's copy of the stored row,
+// with what only this process needs: its draft, flash and user check.
 type session struct {
 	id        string
-	csrf      string
+	hash      []byte // SHA-256 of id: the store's key
+	csrf      string // derived from id (csrfToken)
 	principal kurultai.Principal
 	created   time.Time
 
 	mu       sync.Mutex // guards the fields below
 	lastSeen time.Time
+	stored   time.Time // the last activity the store holds, as far as this process knows
+	fetched  time.Time // when the row was last read from the store
 	lastUser time.Time // when the user was last looked up
 	draft    *draft    // a form stashed when it arrived after expiry
 	flash    string    // a message shown once on the next page
+}
+
+// newSession returns the session with the id, seen last at created.
+func newSession(id string, p kurultai.Principal, created time.Time) *session {
+	return &session{id: id, hash: hashID(id), csrf: csrfToken(id), principal: p, created: created, lastSeen: created, stored: created}
+}
+
+// hashID is the key of a session in the store: SHA-256 of its id.
+func hashID(id string) []byte {
+	h := sha256.Sum256([]byte(id))
+	return h[:]
+}
+
+// csrfToken derives a session's synchronizer token from its id, so that
+// every process of a node knows it without storing it: the token is
+// shown in pages, the id never leaves the cookie, and neither can be
+// found from the token or from the hash the store keeps.
+func csrfToken(id string) string {
+	m := hmac.New(sha256.New, []byte(id))
+	m.Write([]byte("kurultai web csrf token"))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 // draft is a form's text kept across a sign-in.
@@ -95,121 +123,6 @@ func (s *session) takeFlash() string {
 	f := s.flash
 	s.flash = ""
 	return f
-}
-
-type sessionState int
-
-const (
-	sessionNone sessionState = iota
-	sessionLive
-	sessionExpired // a tombstone: known, but no longer signed in
-)
-
-// sessionStore keeps sessions in memory.
-type sessionStore struct {
-	idle, maxAge time.Duration
-
-	mu   sync.Mutex // guards m and puts
-	m    map[string]*session
-	puts int
-}
-
-func newSessionStore(idle, maxAge time.Duration) *sessionStore {
-	return &sessionStore{idle: idle, maxAge: maxAge, m: map[string]*session{}}
-}
-
-// randomToken returns 256 random bits, base64url.
-func randomToken() string {
-	var b [32]byte
-	_, _ = rand.Read(b[:]) // never fails on supported platforms
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-// create starts a session for p.
-func (st *sessionStore) create(p kurultai.Principal, now time.Time) *session {
-	s := &session{id: randomToken(), csrf: randomToken(), principal: p, created: now, lastSeen: now, lastUser: now}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.puts++
-	if st.puts%256 == 0 || len(st.m) >= maxSessions {
-		st.sweep(now)
-	}
-	st.m[s.id] = s
-	return s
-}
-
-// sweep drops sessions past their tombstone time; with the store still
-// full, the least recently seen. The caller holds mu.
-func (st *sessionStore) sweep(now time.Time) {
-	var oldest *session
-	for id, s := range st.m {
-		s.mu.Lock()
-		seen := s.lastSeen
-		s.mu.Unlock()
-		if st.deadline(s, seen).Add(tombstoneFor).Before(now) {
-			delete(st.m, id)
-			continue
-		}
-		if oldest == nil || seen.Before(oldest.lastSeen) {
-			oldest = s
-		}
-	}
-	if len(st.m) >= maxSessions && oldest != nil {
-		delete(st.m, oldest.id)
-	}
-}
-
-// deadline is when a session seen last at seen expires.
-func (st *sessionStore) deadline(s *session, seen time.Time) time.Time {
-	d := seen.Add(st.idle)
-	if hard := s.created.Add(st.maxAge); hard.Before(d) {
-		d = hard
-	}
-	return d
-}
-
-// lookup finds the session with the id and, if live, marks it seen.
-func (st *sessionStore) lookup(id string, now time.Time) (*session, sessionState) {
-	if id == "" {
-		return nil, sessionNone
-	}
-	st.mu.Lock()
-	s := st.m[id]
-	st.mu.Unlock()
-	if s == nil {
-		return nil, sessionNone
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	end := st.deadline(s, s.lastSeen)
-	switch {
-	case now.Before(end):
-		s.lastSeen = now
-		return s, sessionLive
-	case now.Before(end.Add(tombstoneFor)):
-		return s, sessionExpired
-	}
-	return nil, sessionNone
-}
-
-func (st *sessionStore) remove(id string) {
-	st.mu.Lock()
-	delete(st.m, id)
-	st.mu.Unlock()
-}
-
-// expire ends a session now, keeping it as a tombstone (tests use it to
-// act out an idle timeout).
-func (st *sessionStore) expire(id string, now time.Time) {
-	st.mu.Lock()
-	s := st.m[id]
-	st.mu.Unlock()
-	if s == nil {
-		return
-	}
-	s.mu.Lock()
-	s.lastSeen = now.Add(-st.idle)
-	s.mu.Unlock()
 }
 
 func sessionID(r *http.Request) string {
@@ -286,18 +199,3 @@ func (s *Server) expired(w http.ResponseWriter, r *http.Request, sess *session, 
 }
 
 func urlUnescape(s string) (string, error) { return url.QueryUnescape(s) }
-
-// alive reports whether the session is still signed in, without counting
-// the question as activity (an open event stream does not keep a session
-// alive).
-func (st *sessionStore) alive(id string, now time.Time) bool {
-	st.mu.Lock()
-	s := st.m[id]
-	st.mu.Unlock()
-	if s == nil {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return now.Before(st.deadline(s, s.lastSeen))
-}
