@@ -173,6 +173,10 @@ func TestMultiProcess(t *testing.T) {
 	if rep, err := auditlog.VerifyLog(ctx, a.store, opts); err != nil || !rep.OK() || rep.Checkpoints == 0 {
 		t.Errorf("audit verify: %v, %+v", err, rep)
 	}
+
+	// 7. A web session made by signing in on A works on B, forms
+	// included; a sign-out on A ends it on B.
+	checkWebSessionShared(t, a, b, "kz-liaison", pass["kz-liaison"])
 }
 
 // startProcess starts one process of the node SEC on the shared database
