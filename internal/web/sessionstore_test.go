@@ -362,3 +362,32 @@ func BenchmarkSessionLookupStore(b *testing.B) {
 		}
 	}
 }
+
+// FuzzSessionID feeds arbitrary cookie values to the session lookup: an
+// id no sign-in made finds no session and no error, and only ids of
+// randomToken's form reach the store.
+func FuzzSessionID(f *testing.F) {
+	w := newWorld(f)
+	sess, err := w.web.sessions.create(w.ctx, w.users["kz-liaison"], w.clock.Now())
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"", "x", randomToken(), sess.id[:42], sess.id + "=", strings.ToUpper(sess.id), "\x00" + sess.id[1:], strings.Repeat("é", 22)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		got, state, err := w.web.sessions.lookup(w.ctx, id, w.clock.Now())
+		if id == sess.id {
+			if got != sess || state != sessionLive || err != nil {
+				t.Fatalf("the signed-in id: %v, %v, %v", got, state, err)
+			}
+			return
+		}
+		if got != nil || state != sessionNone || err != nil {
+			t.Fatalf("lookup(%q) = %v, %v, %v; want no session", id, got, state, err)
+		}
+		if validID(id) && (len(id) != 43 || strings.ContainsAny(id, "+/=")) {
+			t.Fatalf("validID(%q) for a value randomToken never makes", id)
+		}
+	})
+}
