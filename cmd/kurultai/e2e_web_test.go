@@ -92,17 +92,13 @@ func (b *browser) login(user string) {
 		chromedp.WaitVisible(chromedp.CSS("#username")),
 		chromedp.SendKeys(chromedp.CSS("#username"), user),
 		chromedp.SendKeys(chromedp.CSS("#password"), b.pass[user]),
-		chromedp.Click(chromedp.CSS(`#login-form button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
 	)
+	b.clickAndWait("sign in as "+user, `#login-form button[type=submit]`, `document.querySelector('form[action="/logout"]') !== null`)
 }
 
 func (b *browser) logout() {
 	b.t.Helper()
-	b.run("sign out",
-		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
-		chromedp.WaitVisible(chromedp.CSS("#username")),
-	)
+	b.clickAndWait("sign out", `form[action="/logout"] button`, `document.querySelector("#username") !== null`)
 }
 
 // text returns the text of the first element matching sel.
@@ -116,10 +112,31 @@ func (b *browser) body() string { return b.text("body") }
 // submit clicks a form's button and waits for the page it leads to.
 func (b *browser) submit(form string) {
 	b.t.Helper()
-	b.run("submit "+form,
-		chromedp.Click(chromedp.CSS(form+` button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
-	)
+	b.clickAndWait("submit "+form, form+` button[type=submit]`, `document.querySelector("p.flash") !== null`)
+}
+
+// clickAndWait clicks the element and waits until a new document has
+// loaded and cond (JavaScript) holds in it. Waiting for an element alone
+// is not enough: the page being left may have one too (the flash of the
+// previous action), and the next click would then hit a page that is
+// going away.
+func (b *browser) clickAndWait(what, sel, cond string) {
+	b.t.Helper()
+	b.run(what+": mark the page", chromedp.Evaluate[chromedp.Void](`window.__kurultaiLeft = true`))
+	b.run(what, chromedp.Click(chromedp.CSS(sel)))
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		// Errors while the old document goes away are expected: retry.
+		done, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](
+			`window.__kurultaiLeft !== true && document.readyState === "complete" && (`+cond+`)`))
+		if err == nil && done {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.fail(what+": no new page within 30s", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // TestBrowserCrisisFlow drives the pages in headless Chromium: the KZ
