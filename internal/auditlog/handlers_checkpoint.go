@@ -41,37 +41,9 @@ func noCheckpoint(err error) error {
 // getStatus serves the latest checkpoint and the latest witnessed one,
 // with their cosignatures.
 func (s *Server) getStatus(w http.ResponseWriter, r *http.Request, _ kurultai.Principal) error {
-	ctx := r.Context()
-	size, err := s.treeSize(ctx)
+	resp, err := s.Status(r.Context())
 	if err != nil {
 		return err
-	}
-	members, err := s.members(ctx)
-	if err != nil {
-		return err
-	}
-	resp := StatusResponse{Origin: s.origin, TreeSize: size, Members: len(members), Majority: len(members)/2 + 1}
-	latest, err := s.store.LatestCheckpoint(ctx)
-	switch {
-	case err == nil:
-		if resp.Latest, err = s.checkpointStatus(ctx, latest, members, resp.Majority); err != nil {
-			return err
-		}
-	case kurultai.ErrorCode(err) != kurultai.CodeNotFound:
-		return err
-	}
-	if resp.Latest != nil && resp.Latest.Witnessed {
-		resp.Witnessed = resp.Latest
-	} else if len(members) > 0 {
-		wit, err := s.store.LatestCosigned(ctx, memberCodes(members), resp.Majority)
-		switch {
-		case err == nil:
-			if resp.Witnessed, err = s.checkpointStatus(ctx, wit, members, resp.Majority); err != nil {
-				return err
-			}
-		case kurultai.ErrorCode(err) != kurultai.CodeNotFound:
-			return err
-		}
 	}
 	return writeJSON(w, resp)
 }

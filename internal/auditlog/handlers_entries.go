@@ -3,7 +3,6 @@ package auditlog
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 
@@ -32,45 +31,7 @@ func (s *Server) getEntries(w http.ResponseWriter, r *http.Request, p kurultai.P
 	if err != nil {
 		return err
 	}
-	query := fmt.Sprintf("from=%d&limit=%d", from, limit)
-	if p.Role != kurultai.RoleAuditor {
-		if err := s.audit(ctx, p, kurultai.AuditEntry{Action: ActionEntriesRead, Query: query, Decision: kurultai.DecisionDeny, Detail: "not an auditor"}); err != nil {
-			return err
-		}
-		return kurultai.Errorf(kurultai.CodeForbidden, "only auditors read audit entries")
-	}
-	resp := EntriesResponse{Entries: []EntryJSON{}, Next: from}
-	scanned := 0
-	for len(resp.Entries) < limit && scanned < entriesScanBudget {
-		rows, err := s.store.AuditRows(ctx, resp.Next, min(MaxEntriesLimit, entriesScanBudget-scanned))
-		if err != nil {
-			return err
-		}
-		if len(rows) == 0 {
-			break
-		}
-		views, err := s.views(ctx, p, rows)
-		if err != nil {
-			return err
-		}
-		for i, v := range views {
-			resp.Next = rows[i].Index() + 1
-			scanned++
-			if v != nil {
-				resp.Entries = append(resp.Entries, *v)
-				if len(resp.Entries) == limit {
-					break
-				}
-			}
-		}
-	}
-	if more, err := s.store.AuditRows(ctx, resp.Next, 1); err != nil {
-		return err
-	} else {
-		resp.More = len(more) > 0
-	}
-	err = s.audit(ctx, p, kurultai.AuditEntry{Action: ActionEntriesRead, Query: query, Decision: kurultai.DecisionAllow,
-		Detail: fmt.Sprintf("returned %d, withheld %d", len(resp.Entries), scanned-len(resp.Entries))})
+	resp, err := s.Entries(ctx, p, from, limit)
 	if err != nil {
 		return err
 	}
