@@ -26,7 +26,8 @@ const (
 // The listing walks an index in date-added order from the cursor, in
 // chunks: each statement fetches at most a chunk of rows after the last
 // one examined (the first chunk is the page plus one; when allow refuses
-// versions the chunks grow), so every page costs the same wherever it is
+// versions, the next chunk is sized by the rate it accepted, see
+// nextChunk), so every page costs the same wherever it is
 // in the collection and a connection never streams rows nobody reads. It
 // stops once the page is full and one more acceptable version has been
 // seen (More), or after examining s.scanBudget rows, in which case the page
@@ -78,7 +79,7 @@ func (s *Store) listObjects(ctx context.Context, q kurultai.Query, allow func(*k
 	cand := al.version()
 	scanned := 0
 	chunk := limit + 1
-	for {
+	for round := 1; ; round++ {
 		chunk = min(chunk, s.scanBudget-scanned, maxChunk)
 		query, args := listQuery(seq, lower, chunk, q)
 		rows, err := s.pool.Query(ctx, query, append([]any{sc.resultFormats()}, args...)...)
@@ -123,8 +124,27 @@ func (s *Store) listObjects(ctx context.Context, q kurultai.Query, allow func(*k
 		if got < chunk {
 			return page, nil // the walk reached the end
 		}
-		chunk *= 4
+		chunk = nextChunk(chunk, limit+1-len(page.Items), len(page.Items), scanned, round)
 	}
+}
+
+// nextChunk sizes the next chunk of a listing that still needs need
+// acceptable versions after accepting acc of the scanned rows examined, in
+// round rounds so far. The chunk is what the acceptance rate seen so far
+// predicts, with a margin, so that a page missing a few withheld versions
+// fetches a few more rows, not four times the page (which made the first
+// page of a collection, where the versions other participants may not see
+// tend to be, cost several pages). Nothing accepted yet, or a rate that
+// let a chunk down already, makes the chunks grow geometrically.
+func nextChunk(chunk, need, acc, scanned, round int) int {
+	if acc == 0 {
+		return 4 * chunk
+	}
+	est := need*scanned/acc + need/4 + 64
+	if round > 1 {
+		est = max(est, 2*chunk)
+	}
+	return min(est, 4*chunk)
 }
 
 // checkQuery rejects filter lists too long to bind.

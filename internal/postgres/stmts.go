@@ -14,9 +14,18 @@ const versionCols = `added, id, type, spec_version, version, version_key, create
 const (
 	sqlCollSeq = `SELECT seq FROM collections WHERE id = $1`
 	// sqlVersions loads the stored versions of the ids a write touches, in
-	// one query per write.
-	sqlVersions = `SELECT added, id, version_key, originator, marking_refs, eff_marking_refs, is_first, is_last
-		FROM objects WHERE collection_seq = (SELECT seq FROM collections WHERE id = $1) AND id = ANY($2::text[])`
+	// one query per write. Each id is a separate probe of objects_version
+	// (the LATERAL subquery, kept apart from the join by its ORDER BY), so
+	// the plan does not depend on the table's statistics. Written as
+	// "id = ANY($2)", the planner judged 1000 ids unselective whenever the
+	// statistics were older than the table (they lag behind a growing
+	// table all through a bulk ingest) and scanned the whole collection for
+	// every write instead: ingest slowed down as the collection grew.
+	sqlVersions = `SELECT o.added, u.id, o.version_key, o.originator, o.marking_refs, o.eff_marking_refs, o.is_first, o.is_last
+		FROM (SELECT DISTINCT unnest($2::text[])) AS u(id)
+		CROSS JOIN LATERAL (
+			SELECT added, version_key, originator, marking_refs, eff_marking_refs, is_first, is_last FROM objects
+			WHERE collection_seq = (SELECT seq FROM collections WHERE id = $1) AND id = u.id ORDER BY version_key) AS o`
 	sqlMarkingsIn = `SELECT id, tlp, audience, releasability FROM markings WHERE id = ANY($1::text[])`
 	sqlRaw        = `SELECT raw FROM objects WHERE collection_seq = $1 AND added = $2`
 	// sqlUpdateObjects updates the derived columns of several versions at
