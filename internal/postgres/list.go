@@ -169,8 +169,7 @@ func checkQuery(q kurultai.Query) error {
 // lower, in date-added order.
 //
 //   - match[id]: the (collection, id, version_key) index finds the few
-//     versions, sorted by date added (the ORDER BY is on an expression so
-//     that the planner cannot prefer walking the collection in order);
+//     versions of each id, one probe per id, then sorted by date added;
 //   - one match[type]: the (collection, type, added) index from the cursor;
 //   - several types: one such range per type, each limited, then merged;
 //   - otherwise: the (collection, added) index from the cursor.
@@ -184,13 +183,16 @@ func listQuery(seq, lower int64, n int, q kurultai.Query) (string, []any) {
 	var b strings.Builder
 	switch {
 	case len(q.IDs) > 0:
+		// One probe of objects_version per id (a LATERAL subquery), so
+		// that the plan does not depend on the table's statistics, which
+		// lag behind a freshly filled table (see sqlVersions).
 		args = append(args, q.IDs)
-		fmt.Fprintf(&b, "SELECT %s FROM objects WHERE collection_seq = $1 AND added > $2 AND id = ANY($%d::text[])%s", cols, len(args), vf)
+		fmt.Fprintf(&b, "SELECT %s FROM (SELECT DISTINCT unnest($%d::text[])) AS u(want) CROSS JOIN LATERAL (SELECT %s FROM objects WHERE collection_seq = $1 AND id = u.want AND added > $2%s", cols, len(args), cols, vf)
 		if len(q.Types) > 0 {
 			args = append(args, q.Types)
 			fmt.Fprintf(&b, " AND type = ANY($%d::text[])", len(args))
 		}
-		b.WriteString(" ORDER BY added + 0 LIMIT $3")
+		b.WriteString(" ORDER BY added LIMIT $3) AS o ORDER BY added LIMIT $3")
 	case len(q.Types) == 1:
 		args = append(args, q.Types[0])
 		fmt.Fprintf(&b, "SELECT %s FROM objects WHERE collection_seq = $1 AND type = $%d AND added > $2%s ORDER BY added LIMIT $3", cols, len(args), vf)
