@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -46,20 +45,26 @@ type node struct {
 	ln          net.Listener
 	http        *http.Server
 	done        chan error // the HTTP server's exit
+	unlock      func()     // releases the data directory's lock
 }
 
 // startNode opens the store, starts NATS, seeds the system objects and
 // starts serving HTTP. On error everything started so far is shut down.
 func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock kurultai.Clock) (n *node, err error) {
-	n = &node{cfg: cfg, log: log, clock: clock, done: make(chan error, 1)}
+	// The cleanup keeps its own reference: "return nil, err" sets n to
+	// nil before deferred functions run.
+	started := &node{cfg: cfg, log: log, clock: clock, done: make(chan error, 1)}
+	n = started
 	defer func() {
 		if err != nil {
-			n.shutdown(context.Background())
+			started.shutdown(context.Background())
 			n = nil
 		}
 	}()
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
+	// One node per data directory; restore and migrate refuse while it
+	// runs.
+	if n.unlock, err = lockDataDir(cfg.DataDir); err != nil {
+		return nil, err
 	}
 	keys, created, err := trust.Init(cfg.DataDir, clock(), nil)
 	if err != nil {
@@ -268,6 +273,10 @@ func (n *node) shutdown(ctx context.Context) error {
 		if err := n.store.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("store: %w", err))
 		}
+	}
+	if n.unlock != nil {
+		n.unlock()
+		n.unlock = nil
 	}
 	return errors.Join(errs...)
 }

@@ -210,7 +210,6 @@ func (s *Server) stored(objs []*kurultai.ObjectVersion, successes []kurultai.Sta
 	return out
 }
 
-
 // publishAdded announces stored versions on the bus. The commit is done:
 // a failure to announce is logged, not returned.
 func (s *Server) publishAdded(ctx context.Context, coll string, stored []*kurultai.ObjectVersion) {
