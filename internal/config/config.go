@@ -254,10 +254,11 @@ func (c *Config) Level() (slog.Level, error) {
 // DBPath is the SQLite database file.
 func (c *Config) DBPath() string { return filepath.Join(c.DataDir, "kurultai.db") }
 
-// String prints the effective configuration with the database password
-// redacted.
+// String prints the effective configuration with the passwords of the
+// database and NATS URLs redacted.
 func (c Config) String() string {
 	c.Database = RedactURL(c.Database)
+	c.NATS = redactList(c.NATS)
 	out, _ := yaml.Marshal(c)
 	return string(out)
 }

@@ -101,6 +101,25 @@ func TestDatabasePasswordNeverShown(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), secret) {
 		t.Errorf("error = %v: want one without the password", err)
 	}
+	for _, url := range []string{
+		"postgres://kurultai@db.example/kurultai?password=" + secret,
+		"postgres://kurultai@db.example/kurultai?sslmode=verify-full&sslpassword=" + secret,
+	} {
+		c, err := resolve(t, []string{"--database", url}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out := c.String(); strings.Contains(out, secret) {
+			t.Errorf("String() shows the password of %s:\n%s", url, out)
+		}
+	}
+	c, err = resolve(t, []string{"--nats", "nats://natsuser:" + secret + "@n1:4222,tls://" + secret + "@n2:4222"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := c.String(); strings.Contains(out, secret) || !strings.Contains(out, "n2:4222") {
+		t.Errorf("String() = %q: want the NATS hosts and no secret", out)
+	}
 	urls, err := (&Config{NATS: " nats://a:4222, tls://b:4222 "}).NATSURLs()
 	if err != nil || len(urls) != 2 || urls[1] != "tls://b:4222" {
 		t.Errorf("NATSURLs = %v, %v", urls, err)

@@ -51,8 +51,13 @@ func validDatabase(s string) error {
 	return nil
 }
 
-// RedactURL replaces the password of a URL with "xxxxx"; a string that
-// does not parse as a URL is replaced whole, in case it holds a secret.
+// secretParams are the query parameters of a database URL that carry a
+// secret.
+var secretParams = []string{"password", "sslpassword", "sslkey_password"}
+
+// RedactURL replaces the password of a URL (in its user part and in the
+// query parameters that carry one) with "xxxxx"; a string that does not
+// parse as a URL is replaced whole, in case it holds a secret.
 func RedactURL(s string) string {
 	if s == "" {
 		return ""
@@ -61,5 +66,37 @@ func RedactURL(s string) string {
 	if err != nil {
 		return "(unparsable URL redacted)"
 	}
+	if q := u.Query(); len(q) > 0 {
+		changed := false
+		for k := range q {
+			for _, secret := range secretParams {
+				if strings.EqualFold(k, secret) {
+					q.Set(k, "xxxxx")
+					changed = true
+				}
+			}
+		}
+		if changed {
+			u.RawQuery = q.Encode()
+		}
+	}
+	if u.User != nil {
+		if _, ok := u.User.Password(); !ok && u.Scheme != "postgres" && u.Scheme != "postgresql" {
+			// nats://TOKEN@host: the user part alone is the secret.
+			u.User = url.User("xxxxx")
+		}
+	}
 	return u.Redacted()
+}
+
+// redactList redacts each URL of a comma-separated list.
+func redactList(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return s
+	}
+	parts := strings.Split(s, ",")
+	for i, p := range parts {
+		parts[i] = RedactURL(strings.TrimSpace(p))
+	}
+	return strings.Join(parts, ",")
 }
