@@ -107,6 +107,15 @@ func TestEarlyWarningPage(t *testing.T) {
 			t.Errorf("source %s: %q, want %q", name, textOf(n), want)
 		}
 	}
+	// Feed addresses and error texts are for administrators: a URL may
+	// carry a key, an error may name an internal host.
+	if page := textOf(doc); strings.Contains(page, "kazinform.example") || strings.Contains(page, "status 503") {
+		t.Error("a liaison sees the sources' addresses or errors")
+	}
+	_, _, adminDoc := w.login("admin").get("/early-warning")
+	if page := textOf(adminDoc); !strings.Contains(page, "kazinform.example") || !strings.Contains(page, "status 503") {
+		t.Error("the administrator does not see the sources' addresses and errors")
+	}
 	for _, h := range []string{"ru", "kk", "Several languages"} {
 		if find(doc, func(n *html.Node) bool { return n.Data == "h3" && strings.HasPrefix(textOf(n), h+" ") }) == nil {
 			t.Errorf("no language heading %q", h)
