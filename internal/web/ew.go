@@ -42,13 +42,17 @@ type ewData struct {
 
 type storyRow struct {
 	ID, StoryID, Country, Type string
-	FirstDate, LastDate        string
-	FirstSeen, LastSeen        time.Time
-	Articles, Events           int
-	Languages                  string
-	Spark                      template.HTML
-	Badges                     []badge
-	refs                       []string
+	// By is the participant that wrote the story: a node's own early
+	// warning writes as the node's participant, so a grouping a user
+	// posted in the same shape shows as that user's participant's.
+	By                  string
+	FirstDate, LastDate string
+	FirstSeen, LastSeen time.Time
+	Articles, Events    int
+	Languages           string
+	Spark               template.HTML
+	Badges              []badge
+	refs                []string
 }
 
 // eventRow is an event with its source chain: the article it was read
@@ -145,7 +149,8 @@ func (s *Server) storyRowOf(sv ewstore.StoryView, v *kurultai.ObjectVersion, rq 
 	}
 	return storyRow{ID: sv.ID, StoryID: sv.StoryID, Country: sv.Country, Type: sv.EventType, FirstDate: sv.FirstDate, LastDate: sv.LastDate,
 		FirstSeen: sv.FirstSeen, LastSeen: sv.LastSeen, Articles: sv.Articles, Events: len(sv.Events), Languages: strings.Join(langs, ", "),
-		Spark: sparkline(sv.Series(rq.now, ewSparkline), rq.l.T("ew.spark", sv.Country)), Badges: s.badges(v), refs: sv.Events}
+		Spark: sparkline(sv.Series(rq.now, ewSparkline), rq.l.T("ew.spark", sv.Country)), Badges: s.badges(v), refs: sv.Events,
+		By: v.Originator}
 }
 
 // storyEvents reads the events a story refers to, newest first, and the

@@ -85,6 +85,9 @@ func TestEarlyWarningPage(t *testing.T) {
 	if find(row, byTag("svg")) == nil || find(row, byTag("polyline")) == nil {
 		t.Error("the story has no sparkline")
 	}
+	if by := find(row, func(n *html.Node) bool { return n.Data == "td" && textOf(n) == "SEC" }); by == nil {
+		t.Errorf("the story does not say who wrote it (SEC): %s", textOf(row))
+	}
 	if txt := textOf(row); !strings.Contains(txt, "KZ") || !strings.Contains(txt, "protest") || !strings.Contains(txt, "4") {
 		t.Errorf("story row: %s", txt)
 	}
