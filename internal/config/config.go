@@ -54,6 +54,10 @@ type Config struct {
 	// this one (host:port); empty accepts no links (the node dials its
 	// peers). It needs a node certificate (kurultai cert issue).
 	FederationListen string `yaml:"federation_listen"`
+	// SecureCookies marks the web session cookies Secure even on plain
+	// HTTP: set it when a proxy or load balancer terminates TLS in
+	// front of the node. (Requests that arrive over TLS always get it.)
+	SecureCookies bool `yaml:"secure_cookies"`
 }
 
 // Default returns the embedded defaults.
@@ -83,6 +87,7 @@ var envNames = map[string]string{
 	"database":           "KURULTAI_DATABASE",
 	"nats":               "KURULTAI_NATS",
 	"federation-listen":  "KURULTAI_FEDERATION_LISTEN",
+	"secure-cookies":     "KURULTAI_SECURE_COOKIES",
 }
 
 // Flags registers the settings on fs. After fs.Parse, call Resolve.
@@ -112,6 +117,7 @@ func Register(fs *flag.FlagSet) *Flags {
 	add("database", d.Database, "PostgreSQL `URL` (postgres://user:password@host/db); empty uses SQLite in the data directory")
 	add("nats", d.NATS, "external NATS JetStream cluster `URLs`, comma-separated; empty runs NATS in-process")
 	add("federation-listen", d.FederationListen, "TLS `address` other nodes dial for federation; empty: dial only")
+	add("secure-cookies", strconv.FormatBool(d.SecureCookies), "mark session cookies Secure (`true|false`); set behind a TLS-terminating proxy")
 	return f
 }
 
@@ -196,6 +202,12 @@ func (c *Config) setField(name, v string) error {
 		c.NATS = v
 	case "federation-listen":
 		c.FederationListen = v
+	case "secure-cookies":
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("not true or false: %q", v)
+		}
+		c.SecureCookies = b
 	}
 	return nil
 }

@@ -72,6 +72,7 @@ func TestInvalid(t *testing.T) {
 		{"nats empty server", []string{"--nats", "nats://a:4222,,nats://b:4222"}, nil, "server 2"},
 		{"nats with listen", []string{"--nats", "nats://a:4222", "--nats-listen", "127.0.0.1:4222"}, nil, "nats_listen"},
 		{"federation listen", nil, map[string]string{"KURULTAI_FEDERATION_LISTEN": "x"}, "federation_listen"},
+		{"secure cookies", []string{"--secure-cookies", "maybe"}, nil, "--secure-cookies"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
