@@ -149,3 +149,66 @@ func TestKeyLockDeadSession(t *testing.T) {
 		u()
 	}
 }
+
+// TestKeyLockChecked: held reports the lock held until its session is
+// terminated, then fails, while another process takes the key; after the
+// unlock it fails too.
+func TestKeyLockChecked(t *testing.T) {
+	url := freshSchema(t)
+	a, b := openURL(t, url, Options{}), openURL(t, url, Options{})
+	ctx := context.Background()
+	// Keys whose hashes are of either sign.
+	for _, key := range []string{"crisis.clock", "k", "situation--1"} {
+		unlock, held, ok, err := a.TryLockKeyChecked(ctx, key)
+		if err != nil || !ok {
+			t.Fatalf("TryLockKeyChecked(%q) = %v, %v", key, ok, err)
+		}
+		if err := held(ctx); err != nil {
+			t.Errorf("held(%q) while held: %v", key, err)
+		}
+		unlock()
+		if err := held(ctx); err == nil {
+			t.Errorf("held(%q) after unlock = nil", key)
+		}
+	}
+
+	unlock, held, ok, err := a.TryLockKeyChecked(ctx, "k")
+	if err != nil || !ok {
+		t.Fatalf("TryLockKeyChecked = %v, %v", ok, err)
+	}
+	defer unlock()
+	if _, ok, _ := b.TryLockKey(ctx, "k"); ok {
+		t.Fatal("b took the key a holds")
+	}
+	admin := adminConn(t, url)
+	defer admin.Close(ctx)
+	var killed int
+	err = admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks
+		WHERE locktype = 'advisory' AND classid = $1 AND objsubid = 2 AND granted
+		AND objid = (hashtext(current_schema() || ':k')::bigint & 4294967295)::oid`, int64(lockSpace)).Scan(&killed)
+	if err != nil || killed != 1 {
+		t.Fatalf("terminate the holder: %d sessions, %v", killed, err)
+	}
+	hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := held(hctx); err == nil {
+		t.Fatal("held after the session was terminated = nil")
+	} else {
+		t.Logf("held after termination: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		u, ok, err := b.TryLockKey(ctx, "k")
+		if err != nil {
+			t.Fatalf("b.TryLockKey: %v", err)
+		}
+		if ok {
+			u()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the lock of a terminated session was not dropped")
+		}
+		time.Sleep(10 * time.Millisecond) // polling the server, with a deadline
+	}
+}

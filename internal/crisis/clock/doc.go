@@ -33,14 +33,25 @@
 // runs the clock: the one whose process holds the store's lock LeaderKey.
 // The others stand by and try again every Config.StandbyPoll; the lock is
 // the database session's, so it passes on when the leader's process dies
-// or loses its connection. The message ids remain a second guard: a
-// hand-over in which both ran for a moment still sends each message once.
-// Actions are ordered across processes the same way, by Index.Lock.
+// or loses its connection. When the locker can tell that a lock was lost
+// (CheckedLocker: the PostgreSQL store asks the session holding it), the
+// leader checks before every tick and at least every StandbyPoll, and on a
+// failed check stops leading, releases the lock and stands by: a leader
+// whose session died (PostgreSQL restarted, its backend was terminated)
+// does not run on beside the process that took the lock. Between a check
+// and the tick it guards the lock can still be lost; the message ids
+// remain a second guard: a hand-over in which both ran for a moment still
+// sends each message once. Actions are ordered across processes the same way, by Index.Lock.
 //
 // A notification that fell due more than Config.CatchUp before the worker
-// started (or took the lead) is taken as sent by an earlier run or the
-// previous leader (the bus de-duplicates within
+// started is taken as sent by an earlier run (the bus de-duplicates within
 // its window): a restarted node does not flood users with stale
-// reminders. Every notification remains listed by the API, which derives
+// reminders. A worker that takes the lead reaches back further when it
+// must: to a minute before it last saw the clock run (another process
+// refusing it the lock, or its own last check as leader), since what fell
+// due after that may have been sent by nobody. With the standby polling
+// every StandbyPoll, that is StandbyPoll plus a minute, well inside the
+// default CatchUp; only a standby that could not poll for longer (paused,
+// or the database down) sends more, possibly again. Every notification remains listed by the API, which derives
 // them from the records.
 package clock

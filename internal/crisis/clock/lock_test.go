@@ -16,9 +16,10 @@ import (
 // fakeLocker is a kurultai.KeyLocker in memory that records what it was
 // asked and fails the keys in fail.
 type fakeLocker struct {
-	mu   sync.Mutex
-	held []string
-	fail map[string]error
+	mu    sync.Mutex
+	held  []string
+	fail  map[string]error
+	tries int // TryLockKey calls
 }
 
 func (f *fakeLocker) LockKey(_ context.Context, key string) (func(), error) {
@@ -39,6 +40,9 @@ func (f *fakeLocker) LockKey(_ context.Context, key string) (func(), error) {
 }
 
 func (f *fakeLocker) TryLockKey(ctx context.Context, key string) (func(), bool, error) {
+	f.mu.Lock()
+	f.tries++
+	f.mu.Unlock()
 	u, err := f.LockKey(ctx, key)
 	return u, err == nil, nil
 }
@@ -167,5 +171,50 @@ func TestWorkerLeader(t *testing.T) {
 	waitFor(t, "the other worker to lead", func() bool { n, w := leaders(); return n == 1 && w != first })
 	if got := fl.holding(); !slices.Equal(got, []string{LeaderKey}) {
 		t.Errorf("locks held %v, want only %s", got, LeaderKey)
+	}
+}
+
+func (f *fakeLocker) triesSoFar() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.tries
+}
+
+// TestWorkerHandoverCatchUp: a worker that takes the lead sends what fell
+// due since it last saw another process hold the lock, even when that is
+// longer ago than CatchUp: it cannot tell that the other process sent it.
+func TestWorkerHandoverCatchUp(t *testing.T) {
+	f := newFixture(t)
+	f.clock.Set(t0.Add(time.Hour))
+	sit := f.raise()
+	fl := &fakeLocker{}
+	other, err := fl.LockKey(context.Background(), LeaderKey) // another process leads
+	if err != nil {
+		t.Fatal(err)
+	}
+	bus := &memBus{}
+	idx := NewIndex(f.store, f.m, crisis.CollectionID, IndexOptions{Clock: f.clock.Now, Locker: fl})
+	// The standby polls only when woken, so that the test sets the time
+	// of each try.
+	w, err := NewWorker(Config{Index: idx, Bus: bus, Collection: crisis.CollectionID, Clock: f.clock.Now, CatchUp: time.Minute, StandbyPoll: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	waitFor(t, "a refused try", func() bool { return fl.triesSoFar() >= 1 })
+
+	// The other process stops after the 50% reminders of +6h fell due,
+	// without sending them; this one takes over half an hour later.
+	f.clock.Set(t0.Add(6*time.Hour + 30*time.Minute))
+	other()
+	w.Wake()
+	waitFor(t, "the lead", w.Leading)
+	want := []string{"remind/" + sit + "/consultation/50%/TR", "remind/" + sit + "/situation_report#1/50%/KZ"}
+	waitFor(t, "the reminders due during the hand-over", func() bool { return len(bus.messages()) >= len(want) })
+	if got := ids(bus.messages()); !slices.Equal(got, want) {
+		t.Errorf("sent %q, want %q", got, want)
 	}
 }

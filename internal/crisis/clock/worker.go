@@ -26,9 +26,24 @@ const (
 	// forgetAfter is how long a sent id is remembered after it fell due.
 	forgetAfter = 90 * 24 * time.Hour
 	// DefaultStandbyPoll is how often a standby worker tries to become
-	// the leader.
+	// the leader, and how often the leader checks that it still is.
 	DefaultStandbyPoll = 5 * time.Second
+	// heldTimeout bounds the leader's check of its lock; a check that
+	// takes longer counts as the lock lost.
+	heldTimeout = 5 * time.Second
+	// handoverMargin is how far before the last moment a new leader knew
+	// the clock run it still sends what fell due (see lead).
+	handoverMargin = time.Minute
 )
+
+// CheckedLocker is a kurultai.KeyLocker whose locks can tell that they
+// were lost (the PostgreSQL store's: the database session holding one can
+// die). TryLockKeyChecked is TryLockKey that also returns held, which
+// fails once the lock is no longer this process's. A leader whose locker
+// is one checks before every tick and steps down when the check fails.
+type CheckedLocker interface {
+	TryLockKeyChecked(ctx context.Context, key string) (unlock func(), held func(context.Context) error, ok bool, err error)
+}
 
 // LeaderKey is the cross-process lock under which one worker of the
 // processes sharing a store runs the clock.
@@ -68,9 +83,15 @@ type Worker struct {
 	leading    atomic.Bool
 	wake       chan struct{} // buffered 1: wakes coalesce
 
-	mu      sync.Mutex // guards the fields below; held for a whole Tick, so ticks never overlap
-	started time.Time
-	sits    map[string]*sitClock
+	mu sync.Mutex // guards the fields below; held for a whole Tick, so ticks never overlap
+	// from: what fell due before it is taken as sent (by an earlier run
+	// or another leader); set at Start and when the worker takes the lead.
+	from time.Time
+	// known is the last moment this worker knew the clock run: by another
+	// process (a refused try of the lock) or by itself (a check of its
+	// lock). Zero before either.
+	known time.Time
+	sits  map[string]*sitClock
 
 	cancel context.CancelFunc // set by Start
 	done   chan struct{}      // closed when the goroutine ends
@@ -122,7 +143,7 @@ func NewWorker(cfg Config) (*Worker, error) {
 	if w.maxSleep <= 0 {
 		w.maxSleep = DefaultMaxSleep
 	}
-	w.started = w.clock()
+	w.from = w.clock().Add(-w.catchUp)
 	return w, nil
 }
 
@@ -139,7 +160,7 @@ func (w *Worker) Start(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	w.unsub, w.cancel, w.done = unsub, cancel, make(chan struct{})
 	w.mu.Lock()
-	w.started = w.clock()
+	w.from = w.clock().Add(-w.catchUp)
 	w.mu.Unlock()
 	go w.run(ctx)
 	return nil
@@ -181,22 +202,51 @@ func (w *Worker) onAdded(_ string, data []byte) {
 
 func (w *Worker) run(ctx context.Context) {
 	defer close(w.done)
-	if w.leader != nil {
-		release := w.lead(ctx)
+	if w.leader == nil {
+		w.leading.Store(true)
+		defer w.leading.Store(false)
+		w.loop(ctx, nil)
+		return
+	}
+	for {
+		release, held := w.lead(ctx)
 		if release == nil {
 			return // closed while standing by
 		}
-		defer release()
-	}
-	w.leading.Store(true)
-	defer w.leading.Store(false)
-	for {
-		now := w.clock()
-		next, _, err := w.Tick(ctx, now)
+		w.leading.Store(true)
+		err := w.loop(ctx, held)
+		w.leading.Store(false)
+		release()
 		if ctx.Err() != nil {
 			return
 		}
-		sleep := w.maxSleep
+		// The lock is lost (its database session died): another process
+		// may lead already. Stand by, and give it a turn first.
+		w.log.Warn("clock: lost the lead; standing by", "err", err)
+		if !w.sleep(ctx, w.standby) {
+			return
+		}
+	}
+}
+
+// loop ticks until ctx ends (nil) or held fails (its error). With held,
+// the worker checks before every tick, and at least every StandbyPoll
+// while it sleeps, that it still leads.
+func (w *Worker) loop(ctx context.Context, held func(context.Context) error) error {
+	sleep := time.Duration(0)
+	for {
+		if !w.rest(ctx, sleep, held) {
+			return nil
+		}
+		if err := w.check(ctx, held); err != nil {
+			return err
+		}
+		now := w.clock()
+		next, _, err := w.Tick(ctx, now)
+		if ctx.Err() != nil {
+			return nil
+		}
+		sleep = w.maxSleep
 		if err != nil {
 			w.log.Warn("clock: tick failed", "err", err)
 			sleep = min(sleep, retryAfter)
@@ -204,37 +254,103 @@ func (w *Worker) run(ctx context.Context) {
 		if !next.IsZero() {
 			sleep = min(sleep, max(next.Sub(w.clock()), 0))
 		}
-		if !w.sleep(ctx, sleep) {
-			return
-		}
 	}
 }
 
+// check reports whether this worker still leads: nil without held (no
+// other process), else held's answer within heldTimeout. A success is the
+// last moment this process knew the clock run.
+func (w *Worker) check(ctx context.Context, held func(context.Context) error) error {
+	if held == nil {
+		return nil
+	}
+	hctx, cancel := context.WithTimeout(ctx, heldTimeout)
+	defer cancel()
+	if err := held(hctx); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	w.known = w.clock()
+	w.mu.Unlock()
+	return nil
+}
+
+// rest sleeps for d or until a wake, checking every StandbyPoll that the
+// lock is still held, so that a leader that lost it stops counting as
+// one without waiting for its next tick; it reports whether ctx is live.
+// A failed check ends the rest early: the next check steps down.
+func (w *Worker) rest(ctx context.Context, d time.Duration, held func(context.Context) error) bool {
+	if held == nil || d <= w.standby {
+		return d <= 0 || w.sleep(ctx, d)
+	}
+	for d > 0 {
+		step := min(d, w.standby)
+		t := time.NewTimer(step)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		case <-w.wake:
+			t.Stop()
+			return true
+		case <-t.C:
+		}
+		d -= step
+		if d > 0 && w.check(ctx, held) != nil {
+			return ctx.Err() == nil
+		}
+	}
+	return true
+}
+
 // lead waits until this worker holds LeaderKey, the store's lock that
-// one process at a time holds, and returns its release; nil when ctx
-// ends first. The clock then counts as started now: what fell due while
-// another process led was sent by it, and the catch-up window (the bus's
-// de-duplication window) covers the hand-over.
-func (w *Worker) lead(ctx context.Context) func() {
+// one process at a time holds, and returns its release and, when the
+// locker can tell (CheckedLocker), the check that it still holds it; nil
+// when ctx ends first.
+//
+// What fell due while another process led was sent by it; what fell due
+// after it stopped must be sent now. This process cannot tell when that
+// was, but it knows when it last saw the clock run: its last refused try
+// (another process held the lock) or its own last check as leader. The
+// catch-up window at the hand-over therefore reaches back to that moment
+// less handoverMargin (the old leader's last tick may have been cut
+// short), and never less than CatchUp: at most a StandbyPoll plus the
+// margin when the standby polled as configured.
+func (w *Worker) lead(ctx context.Context) (release func(), held func(context.Context) error) {
+	checked, _ := w.leader.(CheckedLocker)
 	for {
-		release, ok, err := w.leader.TryLockKey(ctx, LeaderKey)
+		var ok bool
+		var err error
+		if checked != nil {
+			release, held, ok, err = checked.TryLockKeyChecked(ctx, LeaderKey)
+		} else {
+			release, ok, err = w.leader.TryLockKey(ctx, LeaderKey)
+		}
 		switch {
 		case ctx.Err() != nil:
 			if ok {
 				release()
 			}
-			return nil
+			return nil, nil
 		case err != nil:
 			w.log.Warn("clock: cannot tell whether another process runs the clock", "err", err)
 		case ok:
 			w.mu.Lock()
-			w.started = w.clock()
+			now := w.clock()
+			w.from = now.Add(-w.catchUp)
+			if !w.known.IsZero() {
+				w.from = earliest(w.from, w.known.Add(-handoverMargin))
+			}
 			w.mu.Unlock()
 			w.log.Info("clock: this process runs the crisis clock")
-			return release
+			return release, held
+		default:
+			w.mu.Lock()
+			w.known = w.clock() // another process holds the lock
+			w.mu.Unlock()
 		}
 		if !w.sleep(ctx, w.standby) {
-			return nil
+			return nil, nil
 		}
 	}
 }
@@ -301,7 +417,7 @@ func (w *Worker) Tick(ctx context.Context, now time.Time) (time.Time, Stats, err
 			if _, ok := sc.sent[n.ID]; ok {
 				continue
 			}
-			if n.At.Before(w.started.Add(-w.catchUp)) {
+			if n.At.Before(w.from) {
 				sc.sent[n.ID] = n.At
 				st.Skipped++
 				continue
