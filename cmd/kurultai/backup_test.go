@@ -131,7 +131,7 @@ func TestBackupRestoreSQLite(t *testing.T) {
 	if got, want := objectsOf(t, dst), objectsOf(t, src); got != want || got == "" {
 		t.Errorf("restored objects:\n%s\nwant:\n%s", got, want)
 	}
-	if got := dirEntries(t, dst); strings.Join(got, ",") != "keys,kurultai.db" {
+	if got := dirEntries(t, dst); strings.Join(got, ",") != ".lock,keys,kurultai.db" {
 		t.Errorf("restored directory holds %v", got)
 	}
 	if out, err := runAuditCmd(t, "verify", "--data", dst); err != nil {

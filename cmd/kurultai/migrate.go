@@ -46,6 +46,11 @@ func runMigrate(ctx context.Context, args []string, env func(string) string, std
 		if _, err := os.Stat(path); err != nil {
 			return fmt.Errorf("migrate: --data: no node database at %s (start the node once with 'kurultai serve --data %s', or restore a backup)", path, *data)
 		}
+		unlock, err := lockDataDir(*data)
+		if err != nil {
+			return fmt.Errorf("migrate: --data: %w", err)
+		}
+		defer unlock()
 		res, err := sqlite.Migrate(ctx, path, *dryRun, time.Now, log)
 		if err != nil {
 			return fmt.Errorf("migrate: %w", err)

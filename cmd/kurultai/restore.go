@@ -45,7 +45,7 @@ export') or else DIR's keyring; with neither, the tree is verified but
 checkpoint signatures are not, and restore says so. A log that does not
 verify is an error: nothing is restored.`
 
-func runRestore(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+func runRestore(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) (err error) {
 	fs := newFlagSet("restore", restoreUsage, stderr)
 	in := fs.String("in", "", "archive `file` written by 'kurultai backup'")
 	data := fs.String("data", dataDefault(env), "data `directory` of the node (env KURULTAI_DATA)")
@@ -61,9 +61,9 @@ func runRestore(ctx context.Context, args []string, env func(string) string, std
 		fs.Usage()
 		return errUsage
 	}
-	f, err := os.Open(*in)
-	if err != nil {
-		return fmt.Errorf("restore: --in: %w", err)
+	f, ferr := os.Open(*in)
+	if ferr != nil {
+		return fmt.Errorf("restore: --in: %w", ferr)
 	}
 	defer f.Close()
 	a, err := openArchive(f)
@@ -74,6 +74,14 @@ func runRestore(ctx context.Context, args []string, env func(string) string, std
 	fmt.Fprintf(stderr, "restore: %s: a %s backup of %s, schema version %d, %d tables\n", *in, h.Store, h.Created.Format(time.RFC3339), h.SchemaVersion, len(h.Tables))
 	if err := checkRestoreTarget(h, *database); err != nil {
 		return fmt.Errorf("restore: %w", err)
+	}
+	if h.Store == storeSQLite || *withKeys {
+		// restore writes into DIR: not while a node runs on it.
+		unlock, lerr := lockRestoreDir(*data)
+		if lerr != nil {
+			return fmt.Errorf("restore: --data: %w; nothing restored", lerr)
+		}
+		defer func() { unlock(err != nil) }()
 	}
 	keyDir := *data
 	if *withKeys {
@@ -128,6 +136,27 @@ func runRestore(ctx context.Context, args []string, env func(string) string, std
 	fmt.Fprintf(stdout, "audit log verified: %d entries, tree of %d, %d checkpoints verified (origin %s); %s\n",
 		rep.Entries, rep.TreeSize, rep.Checkpoints, orNone(rep.Origin), keyNote)
 	return nil
+}
+
+// lockRestoreDir takes DIR's lock, which a running node holds, so that
+// restore refuses to write under a node. unlock(failed) releases it; after
+// a failed restore it also removes the lock file if this restore created
+// it, so that a refused restore into a new directory leaves nothing (the
+// file is removed while still locked).
+func lockRestoreDir(dir string) (unlock func(failed bool), err error) {
+	lockPath := filepath.Join(dir, ".lock") // lockDataDir's file
+	_, statErr := os.Lstat(lockPath)
+	release, err := lockDataDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	created := errors.Is(statErr, os.ErrNotExist)
+	return func(failed bool) {
+		if failed && created {
+			os.Remove(lockPath)
+		}
+		release()
+	}, nil
 }
 
 // checkRestoreTarget refuses an archive of another store than the target,
