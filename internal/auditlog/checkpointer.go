@@ -1,6 +1,7 @@
 package auditlog
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -120,7 +121,9 @@ func (c *Checkpointer) Close() error {
 // the latest checkpoint and whether it published it. Several processes of
 // one node (sharing a PostgreSQL store and the node's key) may publish at
 // once: the store keeps one checkpoint per size, and a process that finds
-// its size already stored takes it as published by another.
+// its size already stored with the same root takes it as published by
+// another. A stored checkpoint of that size with another root is an error
+// (CodeConflict), logged: the log forked or the store was altered.
 func (c *Checkpointer) Publish(ctx context.Context) (CheckpointRecord, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -139,11 +142,7 @@ func (c *Checkpointer) Publish(ctx context.Context) (CheckpointRecord, bool, err
 	rec := CheckpointRecord{Size: head.Size, Root: head.Root, Note: []byte(note.String()), Time: c.clock().UTC()}
 	if err := c.store.AddCheckpoint(ctx, rec); err != nil {
 		if kurultai.ErrorCode(err) == kurultai.CodeConflict {
-			// Another process of this node, sharing the store and the
-			// key, signed the same tree first: the same note, stored once.
-			if last, lerr := c.store.LatestCheckpoint(ctx); lerr == nil {
-				return last, false, nil
-			}
+			return c.stored(ctx, rec)
 		}
 		return CheckpointRecord{}, false, fmt.Errorf("auditlog: checkpoint: %w", err)
 	}
@@ -155,4 +154,38 @@ func (c *Checkpointer) Publish(ctx context.Context) (CheckpointRecord, bool, err
 		}
 	}
 	return rec, true, nil
+}
+
+// checkpointAt is implemented by stores that read a checkpoint by size
+// (every Store does).
+type checkpointAt interface {
+	CheckpointAt(ctx context.Context, size uint64) (CheckpointRecord, error)
+}
+
+// stored handles a checkpoint of rec's size found already stored: another
+// process of this node, sharing the store and the key, signed the same
+// tree first, which is fine only if it is the same tree. A stored root
+// that differs means two trees of one size, a fork of the log or a
+// tampered store: that is an error, logged as one, never taken as
+// published.
+func (c *Checkpointer) stored(ctx context.Context, rec CheckpointRecord) (CheckpointRecord, bool, error) {
+	var got CheckpointRecord
+	var err error
+	if at, ok := c.store.(checkpointAt); ok {
+		got, err = at.CheckpointAt(ctx, rec.Size)
+	} else if got, err = c.store.LatestCheckpoint(ctx); err == nil && got.Size != rec.Size {
+		err = fmt.Errorf("the latest is of size %d", got.Size)
+	}
+	if err != nil {
+		return CheckpointRecord{}, false, fmt.Errorf("auditlog: checkpoint: a checkpoint of size %d is stored but cannot be read to compare: %w", rec.Size, err)
+	}
+	if !bytes.Equal(got.Root, rec.Root) {
+		err := fmt.Errorf("auditlog: checkpoint: %w", kurultai.Errorf(kurultai.CodeConflict,
+			"the stored checkpoint of size %d has root %x, but the tree of that size has root %x: the log forked or the store was altered",
+			rec.Size, got.Root, rec.Root))
+		c.log.Error("auditlog: checkpoint conflict: two trees of one size", "size", rec.Size,
+			"stored_root", fmt.Sprintf("%x", got.Root), "tree_root", fmt.Sprintf("%x", rec.Root))
+		return CheckpointRecord{}, false, err
+	}
+	return got, false, nil
 }

@@ -1,9 +1,12 @@
 package auditlog_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
+	"log/slog"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -158,5 +161,49 @@ func TestCheckpointerTwoProcesses(t *testing.T) {
 	rep, err := auditlog.VerifyLog(ctx, e.store, auditlog.VerifyOptions{Keys: []ed25519.PublicKey{testKey("KZ").Public().(ed25519.PublicKey)}})
 	if err != nil || !rep.OK() {
 		t.Fatalf("verify: %v, %+v", err, rep.Problems)
+	}
+}
+
+// TestCheckpointerForkedRoot: a checkpoint stored for the tree's size with
+// another root (a fork of the log, or an altered store) is not taken as
+// published by another process: Publish fails with CodeConflict and logs
+// an error, and the stored checkpoint stays as it was.
+func TestCheckpointerForkedRoot(t *testing.T) {
+	var other *staleLatest
+	e := newEnv(t, func(s *sqlite.Store) auditlog.Store {
+		other = &staleLatest{Store: s}
+		return s
+	})
+	ctx := t.Context()
+	head, err := e.store.TreeHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := bytes.Repeat([]byte{0xab}, len(head.Root))
+	if err := e.store.AddCheckpoint(ctx, auditlog.CheckpointRecord{Size: head.Size, Root: forged, Note: []byte("forged\n"), Time: e.clock.now()}); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	cp, err := auditlog.NewCheckpointer(auditlog.CheckpointerConfig{
+		Store: other, Signer: mustSigner(t, "KZ"), Origin: auditlog.Origin("KZ"), Clock: e.clock.now,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.stale = true // the checkpointer reads before the forged one is stored
+	_, published, err := cp.Publish(ctx)
+	if kurultai.ErrorCode(err) != kurultai.CodeConflict || published {
+		t.Fatalf("Publish over another root of the same size = %v, %v; want CodeConflict", published, err)
+	}
+	if !strings.Contains(err.Error(), "forked") {
+		t.Errorf("error %q does not say the log forked", err)
+	}
+	if !strings.Contains(logs.String(), "level=ERROR") || !strings.Contains(logs.String(), "two trees of one size") {
+		t.Errorf("no error logged: %q", logs.String())
+	}
+	got, err := e.store.CheckpointAt(ctx, head.Size)
+	if err != nil || !bytes.Equal(got.Root, forged) {
+		t.Errorf("stored checkpoint changed: %x, %v", got.Root, err)
 	}
 }
