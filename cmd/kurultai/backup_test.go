@@ -323,6 +323,15 @@ func TestBackupRestorePostgres(t *testing.T) {
 	if _, err := runOpCmd(t, runRestore, "--in", archive, "--database", dst, "--data", dir); err == nil || !strings.Contains(err.Error(), "force") {
 		t.Errorf("restore over a restored database: %v", err)
 	}
+	// A node using the schema: even --force is refused, naming the sessions.
+	live, err := postgres.Open(ctx, dst, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	if _, err := runOpCmd(t, runRestore, "--in", archive, "--database", dst, "--data", dir, "--force"); err == nil || !strings.Contains(err.Error(), "sessions of running nodes") {
+		t.Errorf("forced restore under a running node: %v", err)
+	}
 }
 
 // seedPG stores a participant, a collection, objects and audit entries,

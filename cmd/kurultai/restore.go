@@ -334,7 +334,7 @@ func restorePostgres(ctx context.Context, a *archiveReader, url string, force bo
 			return check(ctx, lr)
 		},
 	})
-	if err != nil && !errors.Is(err, errCorrupt) && !errors.Is(err, postgres.ErrNotEmpty) {
+	if err != nil && !errors.Is(err, errCorrupt) && !errors.Is(err, postgres.ErrNotEmpty) && !errors.Is(err, postgres.ErrNodesRunning) {
 		// A damaged archive explains a failed copy better than the server.
 		if ferr := a.finish(); ferr != nil && errors.Is(ferr, errCorrupt) {
 			return ferr

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -24,6 +25,31 @@ type ImportOptions struct {
 	// the schema is migrated, with a reader of the restored audit log; an
 	// error rolls the whole import back.
 	Check func(ctx context.Context, lr auditlog.LogReader) error
+}
+
+// nodeAppName is the SQL expression of the application_name a node's
+// sessions carry: "kurultai" and the schema they use (as the server keeps
+// it: at most 63 bytes).
+const nodeAppName = `left('kurultai ' || coalesce(current_schema(), ''), 63)`
+
+// ErrNodesRunning is returned by Import while Kurultai nodes are connected
+// to the target schema.
+var ErrNodesRunning = errors.New("the schema is in use")
+
+// checkNoNodes refuses while other sessions of the current database carry
+// a node's application_name for the current schema.
+func checkNoNodes(ctx context.Context, tx pgx.Tx) error {
+	var n int
+	var schema string
+	err := tx.QueryRow(ctx, `SELECT count(*), coalesce(current_schema(), '') FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = `+nodeAppName).Scan(&n, &schema)
+	if err != nil {
+		return mapErr(err)
+	}
+	if n > 0 {
+		return fmt.Errorf("%w: %d sessions of running nodes use schema %s; stop the nodes first", ErrNodesRunning, n, schema)
+	}
+	return nil
 }
 
 // dataTables are the tables whose rows mean a node's data is there.
@@ -67,6 +93,9 @@ func importTx(ctx context.Context, url string, info ExportInfo, next func() (str
 	// Nodes starting meanwhile wait instead of migrating under us.
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrateLockKey)); err != nil {
 		return mapErr(err)
+	}
+	if err := checkNoNodes(ctx, tx); err != nil {
+		return err
 	}
 	have, err := appliedMigrations(ctx, tx)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -141,6 +142,16 @@ func TestExportImport(t *testing.T) {
 		t.Errorf("new user after restore (identity sequence): %v", err)
 	}
 
+	// While a node (a store) uses the schema, even a forced import is
+	// refused, naming how many sessions; the store open on src all along
+	// did not block the imports into dst.
+	if err := Import(ctx, dst, exp.info, exp.source(""), ImportOptions{Force: true}); !errors.Is(err, ErrNodesRunning) || !strings.Contains(err.Error(), "sessions of running nodes") {
+		t.Errorf("import under a running store: %v, want ErrNodesRunning", err)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitNoNodes(t, dst)
 	// A non-empty target is refused, and with Force replaced.
 	if err := Import(ctx, dst, exp.info, exp.source(""), ImportOptions{}); !errors.Is(err, ErrNotEmpty) {
 		t.Errorf("import into a non-empty schema: %v, want ErrNotEmpty", err)
@@ -214,6 +225,29 @@ func TestMigrateURL(t *testing.T) {
 	}
 	if _, err := OpenAuditLog(ctx, url); !errors.Is(err, ErrSchemaNewer) {
 		t.Errorf("OpenAuditLog of a newer schema: %v, want ErrSchemaNewer", err)
+	}
+}
+
+// waitNoNodes polls until the server has ended the sessions of the nodes
+// of url's schema (a closed pool's backends exit asynchronously).
+func waitNoNodes(t *testing.T, url string) {
+	t.Helper()
+	c := adminConn(t, url)
+	defer c.Close(context.Background())
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var n int
+		err := c.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity WHERE application_name = `+nodeAppName).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d node sessions still listed after 30s", n)
+		}
+		time.Sleep(10 * time.Millisecond) // polling a condition with a deadline
 	}
 }
 

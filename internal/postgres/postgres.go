@@ -59,6 +59,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kurultai/kurultai/internal/kurultai"
@@ -146,7 +147,13 @@ func open(ctx context.Context, url string, opts Options) (_ *Store, err error) {
 	rp["lock_timeout"] = fmt.Sprint(lockTimeout.Milliseconds())
 	rp["idle_in_transaction_session_timeout"] = fmt.Sprint(2 * writeTimeout.Milliseconds())
 	if rp["application_name"] == "" {
+		// "kurultai SCHEMA" names a node's sessions in pg_stat_activity;
+		// restore refuses while any are connected to its schema.
 		rp["application_name"] = "kurultai"
+		cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+			_, err := c.Exec(ctx, `SELECT set_config('application_name', `+nodeAppName+`, false)`)
+			return err
+		}
 	}
 	if !strings.Contains(url, "pool_max_conns") {
 		// pgxpool's default (the number of CPUs, at least 4) leaves few
