@@ -46,6 +46,8 @@ type Config struct {
 	// Logger receives the bus's and the server's logs; nil discards them.
 	Logger *slog.Logger
 	// ReadyTimeout bounds the wait for the server or cluster; default 10s.
+	// Within it, a JetStream request that gets no answer (a server just
+	// died, a leader is being elected) is tried again every few seconds.
 	ReadyTimeout time.Duration
 	// MaxStore caps the embedded JetStream file store in bytes; default 1 GiB.
 	MaxStore int64

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -43,7 +45,12 @@ func streamConfig(replicas int) jetstream.StreamConfig {
 // already exists is never scaled down by this choice.
 func createStream(ctx context.Context, js jetstream.JetStream, nc *nats.Conn, want int, log *slog.Logger) (int, error) {
 	existing := 0
-	switch s, err := js.Stream(ctx, StreamName); {
+	var s jetstream.Stream
+	err := retry(ctx, func(ctx context.Context) (err error) {
+		s, err = js.Stream(ctx, StreamName)
+		return err
+	})
+	switch {
 	case err == nil:
 		existing = s.CachedInfo().Config.Replicas
 	case !errors.Is(err, jetstream.ErrStreamNotFound):
@@ -65,9 +72,17 @@ func createStream(ctx context.Context, js jetstream.JetStream, nc *nats.Conn, wa
 			candidates = []int{existing}
 		}
 	}
-	var err error
+	if err == nil && candidates[0] == existing && upToDate(s.CachedInfo().Config) {
+		// Nothing to change: no update to agree on, which a cluster that
+		// just lost a server may be slow to do.
+		return existing, nil
+	}
 	for i, r := range candidates {
-		if _, err = js.CreateOrUpdateStream(ctx, streamConfig(r)); err == nil {
+		err = retry(ctx, func(ctx context.Context) error {
+			_, err := js.CreateOrUpdateStream(ctx, streamConfig(r))
+			return err
+		})
+		if err == nil {
 			if i > 0 {
 				log.Warn("natsbus: the cluster could not place the stream on more servers; start again once they are all up to replicate it further",
 					"stream", StreamName, "replicas", r, "wanted", candidates[0])
@@ -79,6 +94,65 @@ func createStream(ctx context.Context, js jetstream.JetStream, nc *nats.Conn, wa
 		}
 	}
 	return 0, fmt.Errorf("create stream %s: %w", StreamName, err)
+}
+
+// tryTimeout bounds one JetStream request of Start. Right after a server
+// of a cluster died, a request routed through it, or to a stream leader
+// being re-elected, may get no answer at all; a fresh request a moment
+// later does. Start's ReadyTimeout bounds the tries together.
+const tryTimeout = 2 * time.Second
+
+// maxTryTimeout bounds the growing timeout of the tries of retry.
+const maxTryTimeout = 8 * time.Second
+
+// upToDate reports whether an existing stream's configuration is the one
+// streamConfig gives for its replica count, in what Start sets.
+func upToDate(cur jetstream.StreamConfig) bool {
+	want := streamConfig(cur.Replicas)
+	return slices.Equal(cur.Subjects, want.Subjects) && cur.Storage == want.Storage &&
+		cur.Retention == want.Retention && cur.Duplicates == want.Duplicates
+}
+
+// retry calls try with a context bounded by tryTimeout until it succeeds,
+// fails for good (an answer that is not "unavailable") or ctx ends; it
+// returns the last try's error. Each try that times out doubles the next
+// one's bound, up to maxTryTimeout, for a cluster that answers but slowly.
+func retry(ctx context.Context, try func(context.Context) error) error {
+	timeout := tryTimeout
+	for {
+		tctx, cancel := context.WithTimeout(ctx, timeout)
+		timeout = min(2*timeout, maxTryTimeout)
+		err := try(tctx)
+		cancel()
+		if err == nil || !transient(err) {
+			return err
+		}
+		t := time.NewTimer(retryPause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+// retryPause separates two tries of retry.
+const retryPause = 100 * time.Millisecond
+
+// transient reports whether err may go away on its own: no answer in time,
+// no responder, or JetStream answering that it is unavailable (HTTP 503:
+// no meta leader yet, for instance).
+func transient(err error) bool {
+	var apiErr *jetstream.APIError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout),
+		errors.Is(err, nats.ErrNoResponders), errors.Is(err, jetstream.ErrNoStreamResponse):
+		return true
+	case errors.As(err, &apiErr):
+		return apiErr.Code == 503
+	}
+	return false
 }
 
 // tooFewServers reports whether err says the stream's replicas do not fit

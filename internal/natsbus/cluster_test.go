@@ -264,3 +264,32 @@ func TestReadyWhileDisconnected(t *testing.T) {
 		t.Errorf("Ping = %v, want unavailable", err)
 	}
 }
+
+// TestStartAfterServerLoss: right after one server of three dies, the
+// cluster is still a majority; a request to it may go unanswered while
+// the servers notice, and Start must try again rather than fail on the
+// first JetStream request that got no reply.
+func TestStartAfterServerLoss(t *testing.T) {
+	t.Parallel()
+	for _, existing := range []bool{true, false} {
+		t.Run(fmt.Sprintf("stream exists %v", existing), func(t *testing.T) {
+			t.Parallel()
+			c := natstest.Start(t, 3)
+			if existing {
+				b := startBus(t, Config{URLs: c.URLs()})
+				moveLeader(t, b, c.Server(0).Name())
+				if err := b.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c.Kill(0)
+			b := startBus(t, Config{URLs: c.URLs(), ReadyTimeout: 30 * time.Second})
+			if err := b.Ping(t.Context()); err != nil {
+				t.Errorf("Ping: %v", err)
+			}
+			if existing && b.Replicas() != 3 {
+				t.Errorf("Replicas() = %d, want the existing stream's 3", b.Replicas())
+			}
+		})
+	}
+}
