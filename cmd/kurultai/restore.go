@@ -295,6 +295,10 @@ func restoreSQLite(ctx context.Context, a *archiveReader, dir string, force bool
 			return fmt.Errorf("table %s: the database does not hold the %d rows the header counts", t.Name, t.Rows)
 		}
 	}
+	// Sessions are not restored: they may have been signed out since.
+	if err := sqlite.ClearSessions(ctx, tmp.Name()); err != nil {
+		return err
+	}
 	// Opening the store migrates an older backup and completes its tree.
 	st, err := sqlite.Open(ctx, tmp.Name(), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {

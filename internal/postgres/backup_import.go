@@ -123,6 +123,10 @@ func importTx(ctx context.Context, url string, info ExportInfo, next func() (str
 	if err := migrateTx(ctx, tx, ms[v:], opts.Clock); err != nil {
 		return err
 	}
+	// Sessions are not restored (an older export may hold some).
+	if _, err := tx.Exec(ctx, `DELETE FROM `+sessionsTable); err != nil {
+		return fmt.Errorf("web sessions: %w", mapErr(err))
+	}
 	if opts.Check != nil {
 		if err := opts.Check(ctx, logReader{tx}); err != nil {
 			return err

@@ -69,7 +69,8 @@ func openFile(path, params string) (*sql.DB, error) {
 // Snapshot writes a consistent copy of the database at path to out (which
 // must not exist) with VACUUM INTO, while the node goes on writing: the
 // copy is the database as of one read transaction, without the WAL, and
-// compacted. It writes nothing to path.
+// compacted, and without web sessions (see ClearSessions). It writes
+// nothing to path.
 func Snapshot(ctx context.Context, path, out string) error {
 	// Not read-only: SQLite refuses VACUUM INTO on a read-only
 	// connection, though it writes only to out.
@@ -81,7 +82,33 @@ func Snapshot(ctx context.Context, path, out string) error {
 	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, out); err != nil {
 		return fmt.Errorf("sqlite: snapshot into %s: %w", out, mapErr(err))
 	}
+	if err := ClearSessions(ctx, out); err != nil {
+		return fmt.Errorf("sqlite: snapshot: %w", err)
+	}
 	return nil
+}
+
+// ClearSessions deletes every web session from the database at path (a
+// snapshot or a restored copy, never a node's live file), overwriting the
+// deleted rows: a backup must not bring back sessions signed out since.
+// A database without the table is left as it is.
+func ClearSessions(ctx context.Context, path string) error {
+	db, err := openFile(path, "_pragma=secure_delete(1)&")
+	if err != nil {
+		return fmt.Errorf("clear sessions: %w", err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'web_sessions'`).Scan(&n); err != nil {
+		return fmt.Errorf("clear sessions of %s: %w", path, mapErr(err))
+	}
+	if n == 0 {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM web_sessions`); err != nil {
+		return fmt.Errorf("clear sessions of %s: %w", path, mapErr(err))
+	}
+	return db.Close()
 }
 
 // Describe reads the schema version, migrations and row counts of the
