@@ -125,7 +125,7 @@ func TestBackupRestoreSQLite(t *testing.T) {
 	dst := filepath.Join(t.TempDir(), "restored")
 	out, err = runOpCmd(t, runRestore, "--in", archive, "--data", dst, "--with-keys")
 	if err != nil || !strings.Contains(out, "audit log verified") || !strings.Contains(out, "3 checkpoints verified") ||
-		!strings.Contains(out, "checked with the keyring") {
+		!strings.Contains(out, "checked with the archive's own keys") {
 		t.Fatalf("restore: %v\n%s", err, out)
 	}
 	if got, want := objectsOf(t, dst), objectsOf(t, src); got != want || got == "" {

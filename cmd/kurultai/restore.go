@@ -41,8 +41,9 @@ binary's; a newer one is refused.
 A target that already holds a node's data is refused unless --force.
 --with-keys also restores the private keys from FILE.keys into DIR.
 The node's public keys come from KEYS (a key document, 'kurultai key
-export') or else DIR's keyring; with neither, the tree is verified but
-checkpoint signatures are not, and restore says so. A log that does not
+export'), else DIR's keyring, else (with --with-keys) FILE.keys itself,
+which shows the log intact but not whose it is; with none, the tree is
+verified but checkpoint signatures are not, and restore says so. A log that does not
 verify is an error: nothing is restored.`
 
 func runRestore(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) (err error) {
@@ -83,7 +84,9 @@ func runRestore(ctx context.Context, args []string, env func(string) string, std
 		}
 		defer func() { unlock(err != nil) }()
 	}
-	keyDir := *data
+	// The keys checking the signatures: --keys, else DIR's keyring, and
+	// only without either the keys that come with the archive.
+	keyDir, fromArchive := *data, false
 	if *withKeys {
 		// The keys are checked and used from a temporary directory, and
 		// go into DIR only once the database is restored.
@@ -98,13 +101,18 @@ func runRestore(ctx context.Context, args []string, env func(string) string, std
 		if _, err := readKeysArchive(*in+".keys", tmp, true, false); err != nil {
 			return fmt.Errorf("restore: --with-keys: %w; nothing restored", err)
 		}
-		keyDir = tmp
+		if _, err := os.Stat(trust.KeyringPath(*data)); err != nil && *keysPath == "" {
+			keyDir, fromArchive = tmp, true
+		}
 	}
 	vopts, keyNote, err := restoreVerifyOptions(keyDir, *keysPath)
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	if *withKeys {
+	if fromArchive && len(vopts.Keys) > 0 {
+		keyNote = "checkpoint signatures checked with the archive's own keys (" + *in + ".keys): the log is intact as those keys signed it, " +
+			"which does not show whose node it comes from (give --keys with the node's key document for that)"
+	} else if fromArchive {
 		keyNote = strings.Replace(keyNote, keyDir, *in+".keys", 1)
 	}
 	var rep auditlog.Report
