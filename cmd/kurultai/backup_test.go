@@ -173,6 +173,7 @@ func TestRestoreRefusesDamage(t *testing.T) {
 	// The tampered log: a backup of a copy whose entry 12 was changed.
 	bad := copyDir(t, src)
 	tamper(t, bad, func(db *sql.DB) { mustExec(t, db, `UPDATE audit_log SET detail = 'changed' WHERE seq = 12`) })
+	retrigger(t, bad, src)
 	tampered := filepath.Join(t.TempDir(), "tampered.kbak")
 	if out, err := runOpCmd(t, runBackup, "--data", bad, "--out", tampered); err != nil {
 		t.Fatalf("backup: %v\n%s", err, out)

@@ -293,9 +293,18 @@ func restoreSQLite(ctx context.Context, a *archiveReader, dir string, force bool
 	if err := sqlite.CheckIntegrity(ctx, tmp.Name()); err != nil {
 		return err
 	}
+	if err := sqlite.CheckSchema(ctx, tmp.Name()); err != nil {
+		return err
+	}
 	info, err := sqlite.Describe(ctx, tmp.Name())
 	if err != nil {
 		return err
+	}
+	if !slices.Equal(info.Migrations, a.header.Migrations) {
+		return fmt.Errorf("the database records migrations %v, the header %v", info.Migrations, a.header.Migrations)
+	}
+	if len(info.Tables) != len(a.header.Tables) {
+		return fmt.Errorf("the database holds %d tables, the header lists %d", len(info.Tables), len(a.header.Tables))
 	}
 	for _, t := range a.header.Tables {
 		i := slices.IndexFunc(info.Tables, func(r sqlite.TableRows) bool { return r.Name == t.Name })

@@ -284,3 +284,83 @@ func Install(tmp, path string) error {
 	}
 	return nil
 }
+
+// CheckSchema compares the schema of the database at path (its tables,
+// indexes, triggers and views, by type, name, table and SQL) with what
+// the migrations it records create in an empty database, and returns an
+// error naming the first difference: a restored file must not bring
+// objects of its own (a trigger on audit_log, say) or lack any.
+func CheckSchema(ctx context.Context, path string) error {
+	db, err := openRO(path)
+	if err != nil {
+		return fmt.Errorf("sqlite: check schema: %w", err)
+	}
+	defer db.Close()
+	info, err := describe(ctx, db)
+	if err != nil {
+		return fmt.Errorf("sqlite: check schema of %s: %w", path, mapErr(err))
+	}
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		return err
+	}
+	if len(info.Migrations) > len(ms) {
+		return fmt.Errorf("sqlite: check schema of %s: %w: version %d", path, ErrSchemaNewer, len(info.Migrations))
+	}
+	for i, name := range info.Migrations {
+		if ms[i].name != name {
+			return fmt.Errorf("sqlite: check schema of %s: migration %d is %s, this binary's is %s", path, i+1, name, ms[i].name)
+		}
+	}
+	fresh, err := sql.Open("sqlite", ":memory:")
+	if err != nil {
+		return err
+	}
+	defer fresh.Close()
+	fresh.SetMaxOpenConns(1)
+	if err := applyMigrations(ctx, fresh, ms[:len(info.Migrations)], time.Now, slog.New(slog.DiscardHandler)); err != nil {
+		return fmt.Errorf("sqlite: check schema: %w", err)
+	}
+	want, err := schemaObjects(ctx, fresh)
+	if err != nil {
+		return fmt.Errorf("sqlite: check schema: %w", err)
+	}
+	got, err := schemaObjects(ctx, db)
+	if err != nil {
+		return fmt.Errorf("sqlite: check schema of %s: %w", path, err)
+	}
+	for k, sqlText := range got {
+		w, ok := want[k]
+		switch {
+		case !ok:
+			return fmt.Errorf("sqlite: check schema of %s: %s is not one the migrations of version %d create", path, k, len(info.Migrations))
+		case w != sqlText:
+			return fmt.Errorf("sqlite: check schema of %s: %s differs from what the migrations of version %d create", path, k, len(info.Migrations))
+		}
+	}
+	for k := range want {
+		if _, ok := got[k]; !ok {
+			return fmt.Errorf("sqlite: check schema of %s: %s is missing (the migrations of version %d create it)", path, k, len(info.Migrations))
+		}
+	}
+	return nil
+}
+
+// schemaObjects returns the schema's objects, SQLite's own left out, as
+// "type name (on table)" → SQL.
+func schemaObjects(ctx context.Context, db *sql.DB) (map[string]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite\_%' ESCAPE '\'`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var typ, name, table, text string
+		if err := rows.Scan(&typ, &name, &table, &text); err != nil {
+			return nil, mapErr(err)
+		}
+		out[fmt.Sprintf("%s %s (on %s)", typ, name, table)] = text
+	}
+	return out, mapErr(rows.Err())
+}
