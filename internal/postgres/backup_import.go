@@ -117,6 +117,9 @@ func importTx(ctx context.Context, url string, info ExportInfo, next func() (str
 	if err := migrateTx(ctx, tx, ms[len(have):v], opts.Clock); err != nil {
 		return err
 	}
+	if err := checkTableSet(ctx, tx, info); err != nil {
+		return err
+	}
 	if err := loadTables(ctx, tx, info, next); err != nil {
 		return err
 	}
@@ -148,6 +151,31 @@ func checkEmpty(ctx context.Context, tx pgx.Tx, force bool) error {
 		}
 		if rows && !force {
 			return fmt.Errorf("%w (table %s has rows); restore into an empty schema or database, or force it", ErrNotEmpty, t)
+		}
+	}
+	return nil
+}
+
+// checkTableSet requires the export's tables to be exactly those of the
+// schema, now at the export's version (for an empty target, what the
+// migrations create): a table left out would keep its old rows.
+func checkTableSet(ctx context.Context, tx pgx.Tx, info ExportInfo) error {
+	var have []string
+	err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(relname::text ORDER BY relname), '{}') FROM pg_class
+		WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'p')`).Scan(&have)
+	if err != nil {
+		return mapErr(err)
+	}
+	listed := map[string]bool{}
+	for _, t := range info.Tables {
+		listed[t.Name] = true
+		if !slices.Contains(have, t.Name) {
+			return fmt.Errorf("the backup's table %s is not in the schema of version %d", t.Name, info.SchemaVersion)
+		}
+	}
+	for _, name := range have {
+		if !listed[name] {
+			return fmt.Errorf("the backup lacks table %s of the schema of version %d: it is not a whole export", name, info.SchemaVersion)
 		}
 	}
 	return nil

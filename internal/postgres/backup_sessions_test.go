@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,4 +65,30 @@ func indexOfTable(info ExportInfo, name string) int {
 		}
 	}
 	panic("no table " + name)
+}
+
+// TestImportRefusesPartialExport: an export that leaves a table out is
+// refused, even forced over a schema that holds data, which stays.
+func TestImportRefusesPartialExport(t *testing.T) {
+	ctx := context.Background()
+	src := freshSchema(t)
+	s := openURL(t, src, Options{})
+	benchSetup(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitNoNodes(t, src)
+	exp := exportOf(t, src)
+	part := exp.info
+	i := indexOfTable(part, "objects")
+	part.Tables = append(slices.Clone(part.Tables[:i]), part.Tables[i+1:]...)
+	for _, url := range []string{freshSchema(t), src} {
+		err := Import(ctx, url, part, exp.source(""), ImportOptions{Force: true})
+		if err == nil || !strings.Contains(err.Error(), "lacks table objects") {
+			t.Errorf("import of an export without objects: %v", err)
+		}
+	}
+	if got := rowsOf(exportOf(t, src).info, "objects"); got != rowsOf(exp.info, "objects") || got == 0 {
+		t.Errorf("after the refusal %d objects, want %d", got, rowsOf(exp.info, "objects"))
+	}
 }
