@@ -146,6 +146,15 @@ func open(ctx context.Context, url string, opts Options) (_ *Store, err error) {
 	rp["synchronous_commit"] = "on"
 	rp["lock_timeout"] = fmt.Sprint(lockTimeout.Milliseconds())
 	rp["idle_in_transaction_session_timeout"] = fmt.Sprint(2 * writeTimeout.Milliseconds())
+	// The server notices a node whose host vanished (no FIN, no RST)
+	// within about a minute instead of the system's two hours, and ends
+	// its session: the crisis clock's lock (a session lock) passes to
+	// another process. A URL may set its own values.
+	for k, v := range map[string]string{"tcp_keepalives_idle": "30", "tcp_keepalives_interval": "10", "tcp_keepalives_count": "3"} {
+		if rp[k] == "" {
+			rp[k] = v
+		}
+	}
 	if rp["application_name"] == "" {
 		// "kurultai SCHEMA" names a node's sessions in pg_stat_activity;
 		// restore refuses while any are connected to its schema.
