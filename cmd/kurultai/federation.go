@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -183,11 +184,26 @@ func federationDemo(ctx context.Context, cfg config.Config, log *slog.Logger, st
 	return errors.Join(err, shutdownDemo(nodes))
 }
 
-// shutdownDemo stops each node, its federation first.
+// shutdownDemo stops every node's federation, then every node, so that
+// no node keeps dialling a peer that has already gone.
 func shutdownDemo(nodes []*demoNode) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var errs []error
+	// All at once: closed one after the other, the ones still open
+	// would try to reach the closed ones for a while.
+	fedErrs := make([]error, len(nodes))
+	var wg sync.WaitGroup
+	for i, d := range nodes {
+		if d.n != nil && d.n.fed != nil {
+			wg.Go(func() {
+				fedErrs[i] = d.n.fed.Close()
+				d.n.fed = nil
+			})
+		}
+	}
+	wg.Wait()
+	errs = append(errs, fedErrs...)
 	for _, d := range nodes {
 		if d.n != nil {
 			errs = append(errs, d.n.shutdown(ctx))
