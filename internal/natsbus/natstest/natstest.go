@@ -78,13 +78,19 @@ func Start(t testing.TB, n int) *Cluster {
 		}
 	}
 	if n > 1 {
-		c.waitFor("a full mesh with a JetStream leader", func() bool {
+		// Every server current with a meta group of all n peers: a
+		// server killed before the others knew of each other as peers
+		// could leave them without a quorum to elect a new leader.
+		c.waitFor("a full mesh with a JetStream leader and every peer current", func() bool {
 			leader := false
 			for _, s := range c.servers {
-				if s.NumRoutes() < n-1 {
+				if s.NumRoutes() < n-1 || !s.JetStreamIsCurrent() {
 					return false
 				}
-				leader = leader || s.JetStreamIsLeader()
+				// Only the leader lists the peers (those with stats).
+				if s.JetStreamIsLeader() {
+					leader = len(s.JetStreamClusterPeers()) >= n
+				}
 			}
 			return leader
 		})
