@@ -9,9 +9,6 @@ import (
 	"github.com/kurultai/kurultai/internal/kurultai"
 )
 
-// retryAfter is the Retry-After value (seconds) sent with 503.
-const retryAfter = "5"
-
 // mediaError is a request in a media type the API does not take (415),
 // which has no domain code.
 type mediaError struct{ message string }
@@ -38,23 +35,7 @@ func httpStatus(err error) int {
 	if errors.As(err, &me) {
 		return http.StatusUnsupportedMediaType
 	}
-	switch kurultai.ErrorCode(err) {
-	case kurultai.CodeInvalid:
-		return http.StatusBadRequest
-	case kurultai.CodeUnauthenticated:
-		return http.StatusUnauthorized
-	case kurultai.CodeForbidden:
-		return http.StatusForbidden
-	case kurultai.CodeNotFound:
-		return http.StatusNotFound
-	case kurultai.CodeConflict:
-		return http.StatusConflict
-	case kurultai.CodeTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case kurultai.CodeUnavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
+	return kurultai.ErrorCode(err).HTTPStatus()
 }
 
 // newErrorBody describes err safely: internal errors say "internal error".
@@ -82,7 +63,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		body.Error.ID = s.newID()
 		s.log.ErrorContext(r.Context(), "api: internal error", "path", r.URL.Path, "error_id", body.Error.ID, "err", err)
 	case http.StatusServiceUnavailable:
-		w.Header().Set("Retry-After", retryAfter)
+		w.Header().Set("Retry-After", kurultai.RetryAfter)
 		s.log.WarnContext(r.Context(), "api: unavailable", "path", r.URL.Path, "err", err)
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Basic realm="kurultai"`)

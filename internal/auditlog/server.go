@@ -137,23 +137,7 @@ func (s *Server) handle(h principalHandler) http.Handler {
 // httpStatus maps an error to its HTTP status: the one place where domain
 // codes become statuses on this surface.
 func httpStatus(err error) int {
-	switch kurultai.ErrorCode(err) {
-	case kurultai.CodeInvalid:
-		return http.StatusBadRequest
-	case kurultai.CodeUnauthenticated:
-		return http.StatusUnauthorized
-	case kurultai.CodeForbidden:
-		return http.StatusForbidden
-	case kurultai.CodeNotFound:
-		return http.StatusNotFound
-	case kurultai.CodeConflict:
-		return http.StatusConflict
-	case kurultai.CodeTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case kurultai.CodeUnavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
+	return kurultai.ErrorCode(err).HTTPStatus()
 }
 
 // errorBody is the JSON of an error response.
@@ -175,7 +159,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		body = errorBody{Error: "internal error", Code: string(kurultai.CodeInternal)}
 		s.log.ErrorContext(r.Context(), "auditlog: internal error", "path", r.URL.Path, "err", err)
 	case http.StatusServiceUnavailable:
-		w.Header().Set("Retry-After", "5")
+		w.Header().Set("Retry-After", kurultai.RetryAfter)
 		s.log.WarnContext(r.Context(), "auditlog: unavailable", "path", r.URL.Path, "err", err)
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Basic realm="kurultai"`)

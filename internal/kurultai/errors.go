@@ -3,10 +3,12 @@ package kurultai
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
-// Code classifies an error for the surfaces that report it. Each surface maps
-// codes to its own status values in exactly one function.
+// Code classifies an error for the surfaces that report it. HTTP surfaces
+// answer with Code.HTTPStatus; other surfaces (CLI exit messages, TAXII
+// status details) map codes in one function each.
 type Code string
 
 // The error codes. An error without a code is an internal error.
@@ -20,6 +22,33 @@ const (
 	CodeUnavailable     Code = "unavailable"     // overloaded or a dependency is down (503)
 	CodeInternal        Code = "internal"        // a bug or an unexpected failure (500)
 )
+
+// RetryAfter is the Retry-After (seconds) every surface sends with a 503:
+// the store or the bus is away, and usually back within seconds.
+const RetryAfter = "5"
+
+// HTTPStatus is the HTTP status of the code: the one mapping every HTTP
+// surface (TAXII, API, pages, audit log) answers with. An unknown code
+// is a 500.
+func (c Code) HTTPStatus() int {
+	switch c {
+	case CodeInvalid:
+		return http.StatusBadRequest
+	case CodeUnauthenticated:
+		return http.StatusUnauthorized
+	case CodeForbidden:
+		return http.StatusForbidden
+	case CodeNotFound:
+		return http.StatusNotFound
+	case CodeConflict:
+		return http.StatusConflict
+	case CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case CodeUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
 
 // Error is a domain error: a code, the input field it concerns (if any) and a
 // message safe to show to the caller.

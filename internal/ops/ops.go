@@ -12,6 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kurultai/kurultai/internal/kurultai"
 )
 
 // Check reports whether one dependency is ready.
@@ -67,7 +69,7 @@ func (o *Ops) ready(w http.ResponseWriter, r *http.Request) {
 	for _, c := range o.checks {
 		if err := c.Fn(ctx); err != nil {
 			// The error may name paths or hosts: say only which check failed.
-			w.Header().Set("Retry-After", "5")
+			w.Header().Set("Retry-After", kurultai.RetryAfter)
 			w.WriteHeader(http.StatusServiceUnavailable)
 			_, _ = w.Write([]byte(c.Name + ": not ready\n"))
 			return

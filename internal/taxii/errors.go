@@ -37,23 +37,7 @@ func httpStatus(err error) int {
 	if errors.As(err, &me) {
 		return me.status
 	}
-	switch kurultai.ErrorCode(err) {
-	case kurultai.CodeInvalid:
-		return http.StatusBadRequest
-	case kurultai.CodeUnauthenticated:
-		return http.StatusUnauthorized
-	case kurultai.CodeForbidden:
-		return http.StatusForbidden
-	case kurultai.CodeNotFound:
-		return http.StatusNotFound
-	case kurultai.CodeConflict:
-		return http.StatusConflict
-	case kurultai.CodeTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case kurultai.CodeUnavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
+	return kurultai.ErrorCode(err).HTTPStatus()
 }
 
 // errorBody builds the TAXII error message for err, which is safe to show:
@@ -99,7 +83,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		msg.ErrorID = s.newID()
 		s.log.ErrorContext(r.Context(), "taxii: internal error", "path", r.URL.Path, "error_id", msg.ErrorID, "err", err)
 	case http.StatusServiceUnavailable:
-		w.Header().Set("Retry-After", retryAfter)
+		w.Header().Set("Retry-After", kurultai.RetryAfter)
 		s.log.WarnContext(r.Context(), "taxii: unavailable", "path", r.URL.Path, "err", err)
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Basic realm="kurultai"`)

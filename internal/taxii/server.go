@@ -30,8 +30,6 @@ const (
 	// DefaultTitle is the discovery and API root title when Config.Title
 	// is empty.
 	DefaultTitle = "Kurultai"
-	// retryAfter is the Retry-After value (seconds) sent with 503.
-	retryAfter = "5"
 )
 
 // Authenticator identifies the caller of a request.

@@ -45,7 +45,7 @@ func (s *Server) refused(w http.ResponseWriter, r *http.Request, rq *request, na
 	if asError(err, &ke) {
 		f.Field = ke.Field
 	}
-	status := statusOf(code)
+	status := code.HTTPStatus()
 	parts := strings.Split(strings.Trim(strings.SplitN(back, "?", 2)[0], "/"), "/")
 	if len(parts) >= 2 && parts[0] == "situations" {
 		id, _ := url.PathUnescape(parts[1])
@@ -104,7 +104,7 @@ func (s *Server) raiseAlert(w http.ResponseWriter, r *http.Request, rq *request)
 		if asError(err, &ke) {
 			f.Field = ke.Field
 		}
-		return s.renderNewSituation(w, r, rq, statusOf(code), f)
+		return s.renderNewSituation(w, r, rq, code.HTTPStatus(), f)
 	}
 	rq.sess.setFlash(rq.l.T("flash.done", rq.l.Word("action", name)))
 	http.Redirect(w, r, "/situations/"+url.PathEscape(id), http.StatusSeeOther)

@@ -238,18 +238,14 @@ func (s *Server) recheck(ctx context.Context, sess *session, now time.Time) erro
 	return nil
 }
 
-// retryAfter is the Retry-After of a 503: the store or the bus is away,
-// and usually back within seconds.
-const retryAfter = "5"
-
 // renderErr shows an error page with the status of its code; errors
 // without a code are logged and shown as "internal error".
 func (s *Server) renderErr(w http.ResponseWriter, r *http.Request, l *localizer, err error) {
 	code := kurultai.ErrorCode(err)
-	status := statusOf(code)
+	status := code.HTTPStatus()
 	msg := kurultai.ErrorMessage(err)
 	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
-		w.Header().Set("Retry-After", retryAfter)
+		w.Header().Set("Retry-After", kurultai.RetryAfter)
 	}
 	if status >= 500 {
 		s.log.ErrorContext(r.Context(), "web: request failed", "path", r.URL.Path, "err", err)
@@ -261,27 +257,6 @@ func (s *Server) renderErr(w http.ResponseWriter, r *http.Request, l *localizer,
 		msg = l.T("error.notfound") // the same words for hidden and missing
 	}
 	s.renderError(w, r, l, status, msg)
-}
-
-// statusOf maps a domain error code to an HTTP status; the one place.
-func statusOf(c kurultai.Code) int {
-	switch c {
-	case kurultai.CodeInvalid:
-		return http.StatusBadRequest
-	case kurultai.CodeUnauthenticated:
-		return http.StatusUnauthorized
-	case kurultai.CodeForbidden:
-		return http.StatusForbidden
-	case kurultai.CodeNotFound:
-		return http.StatusNotFound
-	case kurultai.CodeConflict:
-		return http.StatusConflict
-	case kurultai.CodeTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case kurultai.CodeUnavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
 }
 
 func (s *Server) recoverPanic(w *trackingWriter, r *http.Request) {
