@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/kurultai/kurultai/internal/dirlock"
 	"github.com/kurultai/kurultai/internal/pki"
 )
 
@@ -90,7 +91,7 @@ func startLinks(ctx context.Context, cfg linkConfig) (*links, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("federation: store dir: %w", err)
 	}
-	unlock, err := lockDir(cfg.Dir)
+	unlock, err := dirlock.Lock(cfg.Dir, "LOCK")
 	if err != nil {
 		return nil, fmt.Errorf("federation: %w", err)
 	}

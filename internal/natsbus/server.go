@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/kurultai/kurultai/internal/dirlock"
 )
 
 // Limits of the embedded server.
@@ -69,7 +71,7 @@ func startServer(ctx context.Context, cfg Config, log *slog.Logger) (srv *server
 	if err := os.MkdirAll(opts.StoreDir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("create store dir: %w", err)
 	}
-	unlock, err = lockDir(opts.StoreDir)
+	unlock, err = dirlock.Lock(opts.StoreDir, "LOCK")
 	if err != nil {
 		return nil, nil, err
 	}

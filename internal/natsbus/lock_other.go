@@ -1,6 +1,0 @@
-//go:build !unix
-
-package natsbus
-
-// lockDir does nothing where flock is unavailable.
-func lockDir(string) (func(), error) { return func() {}, nil }
