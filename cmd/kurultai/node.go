@@ -182,7 +182,7 @@ func startNode(ctx context.Context, cfg config.Config, log *slog.Logger, clock k
 	auditSrv.Routes(mux)
 	ui, err := web.New(web.Config{Store: n.store, Markings: markings, Auth: authn, Mechanism: mech, Crisis: crisisSvc,
 		Bus: n.bus, Title: cfg.Title, SecureCookies: cfg.SecureCookies, Clock: clock, Logger: log,
-		Sources: sources.DirStatus(cfg.DataDir), Audit: auditSrv, Peers: webPeers(n.store), Tokens: n.store.Tokens})
+		Sources: sources.DirStatus(cfg.DataDir), Audit: auditSrv, Peers: webPeers(n.store)})
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,6 @@ type adminData struct {
 	Participants []kurultai.Participant
 	Users        []kurultai.User
 	Tokens       []tokenRow
-	TokensOff    bool // no token listing configured
 	Sources      []sources.Status
 	SourcesOff   bool
 	SourcesErr   bool
@@ -87,11 +86,7 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request, rq *request) erro
 }
 
 func (s *Server) adminTokens(ctx context.Context, now time.Time, names map[int64]string, d *adminData) error {
-	if s.cfg.Tokens == nil {
-		d.TokensOff = true
-		return nil
-	}
-	toks, err := s.cfg.Tokens(ctx)
+	toks, err := s.store.Tokens(ctx)
 	if err != nil {
 		return fmt.Errorf("web: admin: tokens: %w", err)
 	}

@@ -56,9 +56,6 @@ type Config struct {
 	Audit AuditLog
 	// Peers lists the federation peers; nil: the node is not federated.
 	Peers func(context.Context) ([]Peer, error)
-	// Tokens lists the API tokens (their hashes are never shown); nil:
-	// the admin page says tokens are listed with the command.
-	Tokens func(context.Context) ([]kurultai.Token, error)
 	// Title names the node in the page header; empty: "Kurultai".
 	Title string
 	// SecureCookies sets the Secure flag on every cookie even for plain
