@@ -38,3 +38,12 @@ func TestStartNodeErrors(t *testing.T) {
 		t.Error("the data directory's lock is free while a node runs")
 	}
 }
+
+// TestAdminDatabaseFlag checks that an administrative command names a
+// bad --database without echoing its password.
+func TestAdminDatabaseFlag(t *testing.T) {
+	out, err := cli(t, runUser, "add", "--database", "mysql://kurultai:s3cret@db/k", "--username", "abc", "--participant", "KZ", "--role", "liaison")
+	if err == nil || !strings.Contains(err.Error(), "--database") || strings.Contains(err.Error()+out, "s3cret") {
+		t.Errorf("user add with a MySQL URL = %v (output %q): want a --database error without the password", err, out)
+	}
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -70,9 +69,8 @@ func databaseFlag(fs *flag.FlagSet, env func(string) string) *string {
 func openStore(ctx context.Context, dir, database string) (nodeStore, error) {
 	quiet := slog.New(slog.DiscardHandler)
 	if database != "" {
-		c := config.Config{Database: database}
-		if !c.Postgres() {
-			return nil, errors.New("--database: empty")
+		if err := config.CheckDatabase(database); err != nil {
+			return nil, fmt.Errorf("--database: %w", err)
 		}
 		return openNodeStore(ctx, dir, database, time.Now, quiet)
 	}

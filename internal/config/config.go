@@ -230,7 +230,7 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("config: federation_listen: %q is not host:port", c.FederationListen)
 		}
 	}
-	if err := validDatabase(c.Database); err != nil {
+	if err := CheckDatabase(c.Database); err != nil {
 		return fmt.Errorf("config: database: %w", err)
 	}
 	if _, err := c.NATSURLs(); err != nil {

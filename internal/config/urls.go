@@ -33,9 +33,9 @@ func (c *Config) NATSURLs() ([]string, error) {
 	return urls, nil
 }
 
-// validDatabase checks a PostgreSQL URL without ever echoing it: the
-// URL may carry a password.
-func validDatabase(s string) error {
+// CheckDatabase checks a PostgreSQL URL without ever echoing it: the URL
+// may carry a password. Empty is fine (SQLite).
+func CheckDatabase(s string) error {
 	if s == "" {
 		return nil
 	}
