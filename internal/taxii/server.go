@@ -10,6 +10,7 @@ import (
 
 	"github.com/kurultai/kurultai/internal/access"
 	"github.com/kurultai/kurultai/internal/kurultai"
+	"github.com/kurultai/kurultai/internal/ops"
 )
 
 // The TAXII and STIX media types this server speaks.
@@ -130,8 +131,8 @@ type principalHandler func(w http.ResponseWriter, r *http.Request, p kurultai.Pr
 // negotiation, and renders the error h returns.
 func (s *Server) handle(h principalHandler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		w := &trackingWriter{ResponseWriter: rw}
-		defer s.recoverPanic(w, r)
+		w := &ops.Writer{ResponseWriter: rw}
+		defer ops.Recover(w, r, s.log, "taxii", func() { s.writeError(w, r, errors.New("taxii: panic")) })
 		p, err := s.auth.Authenticate(r)
 		if err != nil {
 			if kurultai.ErrorCode(err) == kurultai.CodeUnauthenticated {
@@ -148,7 +149,7 @@ func (s *Server) handle(h principalHandler) http.Handler {
 			return
 		}
 		if err := h(w, r, p); err != nil {
-			if w.wrote { // a handler bug: it must not write and fail
+			if w.Wrote { // a handler bug: it must not write and fail
 				s.log.ErrorContext(r.Context(), "taxii: error after response started", "path", r.URL.Path, "err", err)
 				return
 			}
@@ -156,42 +157,6 @@ func (s *Server) handle(h principalHandler) http.Handler {
 		}
 	})
 }
-
-func (s *Server) recoverPanic(w *trackingWriter, r *http.Request) {
-	v := recover()
-	if v == nil {
-		return
-	}
-	if v == http.ErrAbortHandler {
-		panic(v)
-	}
-	s.log.ErrorContext(r.Context(), "taxii: panic in handler", "path", r.URL.Path, "panic", v)
-	if w.wrote {
-		// Too late for an error response: make the client see a
-		// broken response rather than a truncated one.
-		panic(http.ErrAbortHandler)
-	}
-	s.writeError(w, r, errors.New("taxii: panic"))
-}
-
-// trackingWriter records whether the response has started.
-type trackingWriter struct {
-	http.ResponseWriter
-	wrote bool
-}
-
-func (w *trackingWriter) WriteHeader(code int) {
-	w.wrote = true
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *trackingWriter) Write(b []byte) (int, error) {
-	w.wrote = true
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (w *trackingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Signer signs an object's JSON for this node (see internal/trust).
 type Signer interface {

@@ -12,6 +12,7 @@ import (
 	"github.com/kurultai/kurultai/internal/crisis"
 	"github.com/kurultai/kurultai/internal/ew/sources"
 	"github.com/kurultai/kurultai/internal/kurultai"
+	"github.com/kurultai/kurultai/internal/ops"
 )
 
 // Defaults of a Server.
@@ -167,8 +168,11 @@ type request struct {
 // pages.
 func (s *Server) page(h pageHandler) http.Handler {
 	return s.secure(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tw := &trackingWriter{ResponseWriter: w}
-		defer s.recoverPanic(tw, r)
+		tw := &ops.Writer{ResponseWriter: w}
+		defer ops.Recover(tw, r, s.log, "web", func() {
+			l := s.localizer(r)
+			s.renderError(tw, r, l, http.StatusInternalServerError, l.T("error.internal"))
+		})
 		now := s.clock()
 		l := s.localizer(r)
 		if r.Method == http.MethodPost {
@@ -209,7 +213,7 @@ func (s *Server) page(h pageHandler) http.Handler {
 		}
 		rq := &request{sess: sess, p: sess.principal, l: l, now: now}
 		if err := h(tw, r, rq); err != nil {
-			if tw.wrote {
+			if tw.Wrote {
 				s.log.ErrorContext(r.Context(), "web: error after the response started", "path", r.URL.Path, "err", err)
 				return
 			}
@@ -255,42 +259,6 @@ func (s *Server) renderErr(w http.ResponseWriter, r *http.Request, l *localizer,
 	}
 	s.renderError(w, r, l, status, msg)
 }
-
-func (s *Server) recoverPanic(w *trackingWriter, r *http.Request) {
-	v := recover()
-	if v == nil {
-		return
-	}
-	if v == http.ErrAbortHandler {
-		panic(v)
-	}
-	s.log.ErrorContext(r.Context(), "web: panic in handler", "path", r.URL.Path, "panic", v)
-	if w.wrote {
-		panic(http.ErrAbortHandler)
-	}
-	l := s.localizer(r)
-	s.renderError(w, r, l, http.StatusInternalServerError, l.T("error.internal"))
-}
-
-// trackingWriter records whether the response has started.
-type trackingWriter struct {
-	http.ResponseWriter
-	wrote bool
-}
-
-func (w *trackingWriter) WriteHeader(code int) {
-	w.wrote = true
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *trackingWriter) Write(b []byte) (int, error) {
-	w.wrote = true
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer (the
-// event stream flushes through it).
-func (w *trackingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // asError is errors.As for *kurultai.Error.
 func asError(err error, target **kurultai.Error) bool { return errors.As(err, target) }
